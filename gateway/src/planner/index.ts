@@ -1,0 +1,3 @@
+export * from './instance.js';
+export * from './constraints.js';
+export * from './branch-and-bound.js';

@@ -1,0 +1,87 @@
+import test from 'ava';
+import { normalizeInstance, planBranchAndBound, violations, latencySeconds, type Instance, PRIVACY_LEVELS } from '../src/planner/index.js';
+
+function rng(seed: number) {
+  return () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+function randomInstance(r: () => number): Instance {
+  const L = 3 + Math.floor(r() * 4);
+  const D = 2 + Math.floor(r() * 4);
+  const levels = Object.values(PRIVACY_LEVELS);
+  return normalizeInstance({
+    requestRate: 1 + Math.floor(r() * 5),
+    privacy: levels[Math.floor(r() * levels.length)],
+    source: 'd0',
+    model: { name: 'm', layers: Array.from({ length: L }, (_, i) => ({ name: `l${i + 1}`, macs: Math.floor(1e5 + r() * 1e6), weightBytes: Math.floor(r() * 5000), outputBytes: Math.floor(100 + r() * 5000) })) },
+    devices: Array.from({ length: D }, (_, i) => ({
+      id: `d${i}`, trusted: i === 0 || r() < 0.2, macsPerSecond: 1e6 + r() * 2e7, loadMacsPerSecond: r() * 1e6,
+      memoryBytes: 2000 + r() * 20000, rateBitsPerSecond: 1e5 + r() * 5e6,
+      exposed: Array.from({ length: L }, (_, k) => k + 1).filter(() => r() < 0.2),
+    })),
+  });
+}
+
+function bruteForce(inst: Instance): { latency: number; feasible: boolean } {
+  const L = inst.model.layers.length;
+  const ids = inst.devices.map((d) => d.id);
+  let best = Infinity;
+  const a = new Array<string>(L).fill(inst.source);
+  const rec = (i: number) => {
+    if (i === L - 1) { if (violations(inst, a).length === 0) best = Math.min(best, latencySeconds(inst, a)); return; }
+    for (const id of ids) { a[i] = id; rec(i + 1); }
+  };
+  rec(1);
+  return { latency: best, feasible: best < Infinity };
+}
+
+test('branch and bound equals brute force on 300 random small instances', (t) => {
+  const r = rng(42);
+  let feasible = 0;
+  for (let n = 0; n < 300; n++) {
+    const inst = randomInstance(r);
+    const got = planBranchAndBound(inst);
+    const want = bruteForce(inst);
+    t.is(got.feasible, want.feasible, `instance ${n}`);
+    if (want.feasible) {
+      feasible++;
+      t.deepEqual(violations(inst, got.assignment), [], `instance ${n}`);
+      t.true(Math.abs(got.latencySeconds - want.latency) <= 1e-12 * want.latency, `instance ${n}`);
+    } else {
+      t.true((got.reasons ?? []).length > 0, `instance ${n} gives a reason`);
+    }
+  }
+  t.true(feasible > 50 && feasible < 290, `a mix of feasible and infeasible cases (${feasible})`);
+});
+
+test("DESIGN.md's LeNet conv1 example parses with defaults", (t) => {
+  const inst = normalizeInstance({ source: 'cam1', model: { name: 'lenet', layers: [{ name: 'conv1', macs: 117600, weightBytes: 156, outputBytes: 1176 }, { macs: 10 }] }, devices: [{ id: 'cam1', trusted: true, macsPerSecond: 5.6e8, memoryBytes: 1e9, rateBitsPerSecond: 7.22e7 }] });
+  t.is(inst.requestRate, 1);
+  t.deepEqual(inst.privacy, { maxExposedFraction: 1, minHidden: 0 });
+  t.deepEqual(planBranchAndBound(inst).assignment, ['cam1', 'cam1']);
+});
+
+test('an infeasible request names the constraint and devices', (t) => {
+  const inst = normalizeInstance({
+    requestRate: 10, source: 'cam', model: { name: 'm', layers: [{ macs: 1 }, { macs: 1e6, weightBytes: 10 }, { macs: 1 }] },
+    devices: [{ id: 'cam', trusted: true, macsPerSecond: 1e9, memoryBytes: 1e9, rateBitsPerSecond: 1e9 }, { id: 'slow', macsPerSecond: 1e6, memoryBytes: 1e9, rateBitsPerSecond: 1e9 }, { id: 'tiny', macsPerSecond: 1e9, memoryBytes: 5, rateBitsPerSecond: 1e9 }],
+  });
+  const p = planBranchAndBound(inst);
+  t.false(p.feasible);
+  const text = p.reasons!.join('\n');
+  t.regex(text, /layer 2 .*slow \(4\.b compute/);
+  t.regex(text, /layer 2 .*tiny \(4\.a memory/);
+});
+
+test('privacy "two hidden" keeps a device that saw layer 2 off layer 3', (t) => {
+  const layers = [1, 2, 3, 4, 5].map((i) => ({ name: `l${i}`, macs: 1000, weightBytes: 1, outputBytes: 1 }));
+  const dev = (id: string, exposed: number[] = []) => ({ id, macsPerSecond: 1e9, memoryBytes: 1e9, rateBitsPerSecond: 1e9, exposed });
+  const inst = normalizeInstance({ source: 'cam', privacy: PRIVACY_LEVELS['two-hidden'], model: { name: 'm', layers }, devices: [{ ...dev('cam'), trusted: true }, dev('a', [2]), dev('b', [3])] });
+  const p = planBranchAndBound(inst);
+  // a has seen layer 2 so may take neither 3 nor 4; b has seen 3 so may not take 4 either.
+  t.false(p.feasible);
+  const ok = normalizeInstance({ ...inst, devices: [...inst.devices, dev('c')] });
+  const q = planBranchAndBound(ok);
+  t.true(q.feasible);
+  t.deepEqual(violations(ok, q.assignment), []);
+});

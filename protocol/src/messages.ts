@@ -1,0 +1,168 @@
+/**
+ * The application messages carried inside envelopes, as CBOR maps with a `t` discriminator.
+ * `decodeMessage` is the single entry from bytes: it rejects unknown types, missing or
+ * mistyped fields and oversize values with a MessageError that names the field at fault.
+ */
+import { Encoder } from 'cbor-x';
+import { assertDeviceId } from './topics.js';
+import { MessageError, arr, bytes, int, num, obj, oneOf, optional, str, isObj, type Obj } from './fields.js';
+
+/** Limits live here so every decoder applies the same ones. */
+export const LIMITS = {
+  /** one activation tensor; VGG16's largest int8 activation (128·128·64) fits with room */
+  maxTensorBytes: 2 * 1024 * 1024,
+  /** weights of the layers delivered to one device in one plan (VGG16's fc1 is 8 M params) */
+  maxWeightsBytes: 32 * 1024 * 1024,
+  maxLayers: 64,
+  maxRouteHops: 64,
+  maxReasonLength: 1024,
+} as const;
+
+export interface Capabilities {
+  /** MAC/s this device offers to the fleet (≤ what its kernels measured) */
+  macsPerSecond: number;
+  /** MAC/s its int8 kernels measured in the self-benchmark */
+  measuredMacsPerSecond: number;
+  memoryBytes: number;
+  rateBitsPerSecond: number;
+  role: 'worker' | 'source';
+  /** requests per second a source intends to send (the planner's requestRate) */
+  requestRate?: number;
+}
+
+export interface PeerKeys { id: string; sign: Uint8Array; kex: Uint8Array }
+export interface HopTiming { device: string; layers: number[]; ms: number }
+export interface WireLayer { index: number; layer: Obj }
+
+export type Message =
+  | { t: 'hello'; sign: Uint8Array; kex: Uint8Array; bootId: string; caps: Capabilities }
+  | { t: 'heartbeat'; bootId: string; queue: number }
+  | { t: 'infer'; requestId: string; model: string; label?: number }
+  | { t: 'plan'; requestId: string; attempt: number; model: string; assignment: string[]; peers: PeerKeys[]; layers: WireLayer[]; start: boolean }
+  | { t: 'ready'; requestId: string; attempt: number }
+  | { t: 'act'; requestId: string; attempt: number; layer: number; data: Uint8Array; trace: HopTiming[] }
+  | { t: 'result'; requestId: string; attempt: number; predicted: number; logits: Uint8Array; trace: HopTiming[]; totalMs: number; label?: number }
+  | { t: 'failed'; requestId: string; attempt: number; reason: string };
+
+export type MessageType = Message['t'];
+export type MessageOf<T extends MessageType> = Extract<Message, { t: T }>;
+
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+
+export function encodeMessage(message: Message): Uint8Array {
+  return cbor.encode(message);
+}
+
+export function decodeMessage(data: Uint8Array): Message {
+  let value: unknown;
+  try {
+    value = cbor.decode(data);
+  } catch (err) {
+    throw new MessageError('message', `not well-formed CBOR (${(err as Error).message})`);
+  }
+  return parseMessage(value);
+}
+
+export function parseMessage(value: unknown): Message {
+  const o = obj(value, 'message');
+  const t = str(o, 't', 'message', 16);
+  const parse = parsers[t as MessageType];
+  if (!parse) throw new MessageError('message.t', `unknown message type ${JSON.stringify(t)}`);
+  return parse(o, t);
+}
+
+const requestId = (o: Obj, p: string) => str(o, 'requestId', p, 64);
+const attempt = (o: Obj, p: string) => int(o, 'attempt', p, 0, 1000);
+
+function deviceId(value: unknown, path: string): string {
+  try {
+    assertDeviceId(value, path);
+  } catch (err) {
+    throw new MessageError(path, (err as Error).message.replace(`${path}: `, ''));
+  }
+  return value;
+}
+
+function trace(o: Obj, p: string): HopTiming[] {
+  return arr(o, 'trace', p, LIMITS.maxRouteHops).map((item, i) => {
+    const h = obj(item, `${p}.trace[${i}]`);
+    const hp = `${p}.trace[${i}]`;
+    return {
+      device: deviceId(h.device, `${hp}.device`),
+      layers: arr(h, 'layers', hp, LIMITS.maxLayers).map((l, j) => int({ l }, 'l', `${hp}.layers[${j}]`, 0, LIMITS.maxLayers)),
+      ms: num(h, 'ms', hp, 0),
+    };
+  });
+}
+
+const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
+  hello(o, p) {
+    const c = obj(o.caps, `${p}.caps`);
+    const cp = `${p}.caps`;
+    const requestRate = optional(c, 'requestRate', () => num(c, 'requestRate', cp, 0, 1e6));
+    return {
+      t: 'hello',
+      sign: bytes(o, 'sign', p, 32, 32),
+      kex: bytes(o, 'kex', p, 32, 32),
+      bootId: str(o, 'bootId', p, 64),
+      caps: {
+        macsPerSecond: num(c, 'macsPerSecond', cp, 0),
+        measuredMacsPerSecond: num(c, 'measuredMacsPerSecond', cp, 0),
+        memoryBytes: num(c, 'memoryBytes', cp, 0),
+        rateBitsPerSecond: num(c, 'rateBitsPerSecond', cp, 0),
+        role: oneOf(c, 'role', cp, ['worker', 'source'] as const),
+        ...(requestRate === undefined ? {} : { requestRate }),
+      },
+    };
+  },
+  heartbeat: (o, p) => ({ t: 'heartbeat', bootId: str(o, 'bootId', p, 64), queue: int(o, 'queue', p) }),
+  infer(o, p) {
+    const label = optional(o, 'label', () => int(o, 'label', p, 0, 1e6));
+    return { t: 'infer', requestId: requestId(o, p), model: str(o, 'model', p, 64), ...(label === undefined ? {} : { label }) };
+  },
+  plan(o, p) {
+    return {
+      t: 'plan',
+      requestId: requestId(o, p),
+      attempt: attempt(o, p),
+      model: str(o, 'model', p, 64),
+      assignment: arr(o, 'assignment', p, LIMITS.maxLayers).map((d, i) => deviceId(d, `${p}.assignment[${i}]`)),
+      peers: arr(o, 'peers', p, LIMITS.maxRouteHops).map((item, i) => {
+        const k = obj(item, `${p}.peers[${i}]`);
+        const kp = `${p}.peers[${i}]`;
+        return { id: deviceId(k.id, `${kp}.id`), sign: bytes(k, 'sign', kp, 32, 32), kex: bytes(k, 'kex', kp, 32, 32) };
+      }),
+      layers: arr(o, 'layers', p, LIMITS.maxLayers).map((item, i) => {
+        const w = obj(item, `${p}.layers[${i}]`);
+        const wp = `${p}.layers[${i}]`;
+        return { index: int(w, 'index', wp, 0, LIMITS.maxLayers), layer: obj(w.layer, `${wp}.layer`) };
+      }),
+      start: o.start === true,
+    };
+  },
+  ready: (o, p) => ({ t: 'ready', requestId: requestId(o, p), attempt: attempt(o, p) }),
+  act: (o, p) => ({
+    t: 'act',
+    requestId: requestId(o, p),
+    attempt: attempt(o, p),
+    layer: int(o, 'layer', p, 0, LIMITS.maxLayers),
+    data: bytes(o, 'data', p, LIMITS.maxTensorBytes),
+    trace: trace(o, p),
+  }),
+  result(o, p) {
+    const label = optional(o, 'label', () => int(o, 'label', p, 0, 1e6));
+    return {
+      t: 'result',
+      requestId: requestId(o, p),
+      attempt: attempt(o, p),
+      predicted: int(o, 'predicted', p, 0, 1e6),
+      logits: bytes(o, 'logits', p, 4096),
+      trace: trace(o, p),
+      totalMs: num(o, 'totalMs', p, 0),
+      ...(label === undefined ? {} : { label }),
+    };
+  },
+  failed: (o, p) => ({ t: 'failed', requestId: requestId(o, p), attempt: attempt(o, p), reason: str(o, 'reason', p, LIMITS.maxReasonLength) }),
+};
+
+export { MessageError, isObj };
