@@ -1,0 +1,199 @@
+/**
+ * The device agent: connects to the broker as its device id, announces signed capabilities,
+ * takes gateway-signed plans (with the weights of exactly its layers), computes its layers and
+ * forwards activations to the next hop, encrypted to it. A source additionally starts requests
+ * and computes the last layer (see source.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { freemem } from 'node:os';
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys,
+  type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming,
+} from '@layerfleet/protocol';
+import { LayerStore } from './layer-store.js';
+
+export interface AgentOptions {
+  id: string;
+  brokerUrl: string;
+  stateDir: string;
+  gateway: PublicDeviceKeys;
+  role?: Capabilities['role'];
+  measuredMacsPerSecond: number;
+  /** MAC/s offered to the fleet; defaults to what the self-benchmark measured */
+  macsBudget?: number;
+  memoryBytes?: number;
+  rateBitsPerSecond?: number;
+  requestRate?: number;
+  heartbeatMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ActivePlan { requestId: string; attempt: number; model: string; assignment: string[] }
+
+/** What a source does when its request's plan arrives and when the last layer's output is back. */
+export interface SourceHooks {
+  input(requestId: string): Int8Array | undefined;
+  finished(requestId: string, plan: ActivePlan, logits: Int8Array, trace: HopTiming[]): void;
+  failed(requestId: string, reason: string): void;
+}
+
+export class Agent {
+  readonly rejections: Rejections;
+  readonly bootId = randomUUID().slice(0, 8);
+  readonly layers = new LayerStore();
+  readonly plans = new BoundedCache<ActivePlan>(4096);
+  computedLayers = 0;
+  private statusSeq = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private sourceHooks: SourceHooks | null = null;
+
+  private constructor(readonly opts: AgentOptions, readonly endpoint: SecureEndpoint, readonly client: MqttClient) {
+    this.rejections = new Rejections((line) => this.log(line));
+  }
+
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const keys = await loadOrCreateDeviceKeys(opts.stateDir, opts.id);
+    const endpoint = new SecureEndpoint(keys);
+    endpoint.addPeer(opts.gateway);
+    const statusTopic = topics.deviceStatus(opts.id);
+    const client = await mqtt.connectAsync(opts.brokerUrl, {
+      clientId: opts.id,
+      clean: true,
+      reconnectPeriod: 1000,
+      will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
+    });
+    const agent = new Agent(opts, endpoint, client);
+    client.on('message', (topic, payload) => agent.receive(topic, payload));
+    client.on('connect', () => { void agent.announce(); });
+    await client.subscribeAsync(topics.deviceInbox(opts.id), { qos: 0 });
+    await agent.announce();
+    agent.heartbeat = setInterval(() => agent.send('gateway', { t: 'heartbeat', bootId: agent.bootId, queue: 0 }), opts.heartbeatMs ?? 2000);
+    return agent;
+  }
+
+  get id(): string { return this.opts.id; }
+
+  capabilities(): Capabilities {
+    const o = this.opts;
+    return {
+      macsPerSecond: Math.min(o.macsBudget ?? o.measuredMacsPerSecond, o.measuredMacsPerSecond),
+      measuredMacsPerSecond: o.measuredMacsPerSecond,
+      memoryBytes: o.memoryBytes ?? freemem(),
+      rateBitsPerSecond: o.rateBitsPerSecond ?? 100e6,
+      role: o.role ?? 'worker',
+      ...(o.requestRate === undefined ? {} : { requestRate: o.requestRate }),
+    };
+  }
+
+  async announce(): Promise<void> {
+    const caps = this.capabilities();
+    this.client.publish(topics.deviceStatus(this.id), JSON.stringify({ state: 'online', role: caps.role, macsPerSecond: caps.macsPerSecond, ts: Date.now(), seq: ++this.statusSeq, bootId: this.bootId }), { qos: 1, retain: true });
+    const k = this.endpoint.keys;
+    this.send('gateway', { t: 'hello', sign: k.signPublic, kex: k.kexPublic, bootId: this.bootId, caps });
+  }
+
+  attachSource(hooks: SourceHooks): void { this.sourceHooks = hooks; }
+
+  send(to: string, message: Message): void {
+    const topic = to === 'gateway' ? topics.gatewayInbox : topics.deviceInbox(to);
+    try {
+      this.client.publish(topic, Buffer.from(this.endpoint.seal(to, topic, message)), { qos: 0 });
+    } catch (err) {
+      this.log(`cannot send ${message.t} to ${to}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Says goodbye on the status topic if the broker is still there; never waits more than `graceMs`. */
+  async close(graceMs = 1000): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const goodbye = this.client.connected
+      ? this.client.publishAsync(topics.deviceStatus(this.id), JSON.stringify({ state: 'offline', reason: 'shut down', ts: Date.now(), seq: ++this.statusSeq, bootId: this.bootId }), { qos: 1, retain: true }).then(() => this.client.endAsync())
+      : Promise.reject(new Error('not connected'));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('broker gone')), graceMs); });
+    await Promise.race([goodbye, late]).catch(() => this.client.endAsync(true)).finally(() => clearTimeout(timer));
+  }
+
+  log(line: string): void { this.opts.log?.(`[${this.id}] ${line}`); }
+
+  private receive(topic: string, payload: Buffer): void {
+    let sender: string, message: Message;
+    try {
+      ({ sender, message } = this.endpoint.open(topic, payload));
+    } catch (err) {
+      if (err instanceof Rejected) return this.rejections.count(err.reason, err.message);
+      return this.rejections.count('internal', (err as Error).message);
+    }
+    try {
+      switch (message.t) {
+        case 'plan': return this.onPlan(sender, message);
+        case 'act': return this.onActivation(sender, message);
+        case 'failed': return this.onFailed(sender, message);
+        default: return this.rejections.count('unexpected-message', `${message.t} from ${sender} is not for a device`);
+      }
+    } catch (err) {
+      this.rejections.count('bad-request', `${message.t} from ${sender}: ${(err as Error).message}`);
+    }
+  }
+
+  private onPlan(sender: string, m: MessageOf<'plan'>): void {
+    if (sender !== 'gateway') return this.rejections.count('not-from-gateway', `plan for ${m.requestId} signed by ${sender}, not the gateway`);
+    for (const peer of m.peers) if (peer.id !== this.id) this.endpoint.addPeer({ id: peer.id, signPublic: peer.sign, kexPublic: peer.kex });
+    const plan: ActivePlan = { requestId: m.requestId, attempt: m.attempt, model: m.model, assignment: m.assignment };
+    this.plans.set(m.requestId, plan);
+    try {
+      for (const w of m.layers) {
+        if (m.assignment[w.index] !== this.id) throw new Error(`weights for layer ${w.index}, which is not assigned to ${this.id}`);
+        this.layers.install(m.model, w.index, w.layer);
+      }
+      m.assignment.forEach((dev, i) => { if (dev === this.id && !this.layers.has(m.model, i)) throw new Error(`assigned layer ${i} of ${m.model} but holds no weights for it`); });
+    } catch (err) {
+      return this.send('gateway', { t: 'failed', requestId: m.requestId, attempt: m.attempt, reason: (err as Error).message });
+    }
+    if (!m.start) return this.send('gateway', { t: 'ready', requestId: m.requestId, attempt: m.attempt });
+    const input = this.sourceHooks?.input(m.requestId);
+    if (!input) return this.send('gateway', { t: 'failed', requestId: m.requestId, attempt: m.attempt, reason: `${this.id} has no pending input for ${m.requestId}` });
+    this.compute(plan, 0, input, []);
+  }
+
+  private onActivation(sender: string, m: MessageOf<'act'>): void {
+    const plan = this.plans.get(m.requestId);
+    if (!plan || plan.attempt !== m.attempt) return this.rejections.count('no-plan', `activation for ${m.requestId} attempt ${m.attempt} from ${sender}: no such plan here`);
+    if (plan.assignment[m.layer] !== this.id) return this.rejections.count('not-assigned', `activation for layer ${m.layer} of ${m.requestId}, assigned to ${plan.assignment[m.layer]}`);
+    if (m.layer === 0 || plan.assignment[m.layer - 1] !== sender) return this.rejections.count('wrong-hop', `activation for ${m.requestId} layer ${m.layer} from ${sender}, expected ${plan.assignment[m.layer - 1]}`);
+    this.compute(plan, m.layer, new Int8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), m.trace);
+  }
+
+  private onFailed(sender: string, m: MessageOf<'failed'>): void {
+    if (sender !== 'gateway') return this.rejections.count('not-from-gateway', `failed for ${m.requestId} from ${sender}`);
+    this.plans.delete(m.requestId);
+    this.sourceHooks?.failed(m.requestId, m.reason);
+  }
+
+  /** Runs this device's consecutive layers from `from`, then forwards or finishes. */
+  private compute(plan: ActivePlan, from: number, input: Int8Array, trace: HopTiming[]): void {
+    let to = from;
+    while (to + 1 < plan.assignment.length && plan.assignment[to + 1] === this.id) to++;
+    const started = performance.now();
+    let output: Int8Array;
+    try {
+      output = this.layers.run(plan.model, from, to, input);
+    } catch (err) {
+      return this.send('gateway', { t: 'failed', requestId: plan.requestId, attempt: plan.attempt, reason: `${this.id}: ${(err as Error).message}` });
+    }
+    this.computedLayers += to - from + 1;
+    const hop: HopTiming = { device: this.id, layers: range(from, to), ms: performance.now() - started };
+    const nextTrace = [...trace, hop];
+    if (to + 1 < plan.assignment.length) {
+      const data = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
+      return this.send(plan.assignment[to + 1]!, { t: 'act', requestId: plan.requestId, attempt: plan.attempt, layer: to + 1, data, trace: nextTrace });
+    }
+    this.plans.delete(plan.requestId);
+    this.sourceHooks?.finished(plan.requestId, plan, output, nextTrace);
+  }
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

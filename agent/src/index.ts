@@ -1,0 +1,4 @@
+export * from './agent.js';
+export * from './source.js';
+export * from './layer-store.js';
+export * from './self-benchmark.js';

@@ -1,0 +1,13 @@
+/** Measures the MAC/s this device's int8 kernels reach on a model's layers: the figure it announces. */
+import { inputLength, layerCosts, runLayerInt8, type QuantizedModel } from '@layerfleet/models';
+
+export function measureMacsPerSecond(model: QuantizedModel, budgetMs = 300): number {
+  const costs = layerCosts(model.graph);
+  const inputs = model.layers.map((layer) => new Int8Array(inputLength(layer.spec)).map((_, i) => ((i * 37) % 255) - 127));
+  let macs = 0;
+  const start = performance.now();
+  do {
+    model.layers.forEach((layer, i) => { runLayerInt8(layer, inputs[i]!); macs += costs[i]!.macs; });
+  } while (performance.now() - start < budgetMs);
+  return macs / ((performance.now() - start) / 1000);
+}

@@ -1,0 +1,46 @@
+/** `layerfleet agent`: one device agent; with `--source` it also replays held-out digits as requests. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodePublicKeys } from '@layerfleet/protocol';
+import { loadLenetInt8 } from '@layerfleet/models';
+import { Agent, measureMacsPerSecond, runSource } from '@layerfleet/agent';
+import { parseFlags, numberFlag, stringFlag } from './args.js';
+
+export async function run(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, {
+    id: 'string', broker: 'string', state: 'string', 'gateway-keys': 'string', 'macs-budget': 'string', memory: 'string',
+    'link-mbps': 'string', source: 'boolean', inferences: 'string', concurrency: 'string', rate: 'string', quiet: 'boolean',
+  });
+  const id = stringFlag(flags, 'id');
+  if (!id) throw new Error('--id is required');
+  const stateDir = stringFlag(flags, 'state') ?? '.layerfleet';
+  const keysFile = stringFlag(flags, 'gateway-keys') ?? join(stateDir, 'gateway.pub.cose');
+  const gateway = decodePublicKeys(await readFile(keysFile).catch(() => { throw new Error(`--gateway-keys: cannot read ${keysFile}`); }));
+  const model = loadLenetInt8();
+  const measured = measureMacsPerSecond(model);
+  const log = flags.quiet ? () => {} : (line: string) => console.error(line);
+  const budget = flags['macs-budget'] === undefined ? undefined : numberFlag(flags, 'macs-budget', 0);
+  const memory = flags.memory === undefined ? undefined : numberFlag(flags, 'memory', 0);
+  const isSource = flags.source === true;
+  const agent = await Agent.start({
+    id, stateDir, gateway, log,
+    brokerUrl: stringFlag(flags, 'broker') ?? 'mqtt://127.0.0.1:1883',
+    role: isSource ? 'source' : 'worker',
+    measuredMacsPerSecond: measured,
+    ...(budget === undefined ? {} : { macsBudget: budget }),
+    ...(memory === undefined ? {} : { memoryBytes: memory }),
+    rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
+    ...(isSource ? { requestRate: numberFlag(flags, 'rate', 10) } : {}),
+  });
+  log(`[${id}] up: ${(measured / 1e6).toFixed(0)} MMAC/s measured, offering ${(agent.capabilities().macsPerSecond / 1e6).toFixed(2)} MMAC/s`);
+  const stop = async () => { await agent.close(); process.exit(0); };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  if (!isSource) return;
+  const inferences = numberFlag(flags, 'inferences', 100);
+  const results = await runSource(agent, { model, inferences, concurrency: numberFlag(flags, 'concurrency', 4) });
+  const correct = results.filter((r) => r.predicted === r.label).length;
+  const failed = results.filter((r) => r.error).length;
+  log(`[${id}] source done: ${results.length - failed}/${inferences} answered, ${correct} correct, ${failed} failed`);
+  await agent.close();
+}

@@ -1,0 +1,24 @@
+/** `layerfleet bench` (`npm run bench`): our code against named peers, in one run, as ratios. */
+import { benchEnvelope, nativeCrypto } from '@layerfleet/protocol';
+import { benchKernels } from '@layerfleet/models';
+
+export async function run(): Promise<void> {
+  console.log('envelope seal+open (COSE_Sign1 in COSE_Encrypt), µs per message');
+  console.log('size       node:crypto   tweetnacl+@noble   portable/native');
+  const env = benchEnvelope();
+  for (const size of [...new Set(env.map((r) => r.bytes))]) {
+    const native = env.find((r) => r.bytes === size && r.suite === nativeCrypto.name)!;
+    const portable = env.find((r) => r.bytes === size && r.suite !== nativeCrypto.name)!;
+    const n = native.sealUs + native.openUs, p = portable.sealUs + portable.openUs;
+    console.log(`${fmtBytes(size).padEnd(10)} ${n.toFixed(0).padStart(11)}   ${p.toFixed(0).padStart(16)}   ${(p / n).toFixed(1).padStart(14)}×`);
+  }
+  console.log('\nint8 kernels (ours) vs float32 tfjs on the same LeNet-5 layer shapes, MMAC/s');
+  console.log('layer     MACs      ours   tfjs-cpu  tfjs-wasm  ours/cpu  ours/wasm');
+  for (const r of await benchKernels()) {
+    console.log(`${r.layer.padEnd(8)} ${String(r.macs).padStart(7)} ${(r.ours / 1e6).toFixed(0).padStart(8)} ${(r.tfjsCpu / 1e6).toFixed(0).padStart(9)} ${(r.tfjsWasm / 1e6).toFixed(0).padStart(9)} ${(r.ours / r.tfjsCpu).toFixed(2).padStart(8)}× ${(r.ours / r.tfjsWasm).toFixed(2).padStart(8)}×`);
+  }
+}
+
+function fmtBytes(n: number): string {
+  return n >= 1 << 20 ? `${n / (1 << 20)} MB` : n >= 1024 ? `${n / 1024} KB` : `${n} B`;
+}

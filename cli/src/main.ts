@@ -1,0 +1,19 @@
+/** `layerfleet <command>`: the user's entry point. Each command lives in its own module, loaded on demand. */
+const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number | void> }> }> = {
+  demo: { summary: 'gateway + agents + a source on this machine, real inferences', load: () => import('./cmd-demo.js') },
+  gateway: { summary: 'run a gateway (broker, registry, planner)', load: () => import('./cmd-gateway.js') },
+  agent: { summary: 'run a device agent (worker or source)', load: () => import('./cmd-agent.js') },
+  bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
+};
+
+export async function main(argv: string[]): Promise<number | void> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === 'help') {
+    console.log('usage: layerfleet <command> [flags]\n');
+    for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(10)} ${c.summary}`);
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) throw new Error(`unknown command ${JSON.stringify(name)}; try: ${Object.keys(commands).join(', ')}`);
+  return (await command.load()).run(rest);
+}

@@ -1,0 +1,5 @@
+export * from './gateway.js';
+export * from './planner/index.js';
+export * from './registry.js';
+export type { Outcome } from './orchestrator.js';
+export { catalogEntry, defaultCatalog, type ModelEntry } from './model-catalog.js';

@@ -1,0 +1,138 @@
+// Int8 MAC/s of our reference kernels per LeNet-5 layer, against tfjs float kernels on the
+// same shapes (tfjs-backend-cpu, and tfjs-backend-wasm/XNNPACK on one thread). tfjs is a
+// devDependency, imported only here and only when the bench runs.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { layerMacs, type LayerSpec } from './graph.js';
+import { runLayerInt8, runModelInt8, type QuantizedModel } from './quantize.js';
+import { mulberry32 } from './rng.js';
+import { loadLenetInt8 } from './weights.js';
+
+export interface KernelBenchRow {
+  layer: string;
+  macs: number;
+  /** int8 MAC/s of our kernel. */
+  ours: number;
+  /** float MAC/s of tfjs-backend-cpu. */
+  tfjsCpu: number;
+  /** float MAC/s of tfjs-backend-wasm (one thread). */
+  tfjsWasm: number;
+}
+
+export interface BenchOptions {
+  /** Time per cell in seconds (default 0.3). */
+  seconds?: number;
+  /** The int8 model to time (default: the committed LeNet-5). */
+  model?: QuantizedModel;
+}
+
+/** Runs `fn` repeatedly for about `seconds` after a short warm-up; returns runs per second. */
+function rate(fn: () => void, seconds: number): number {
+  for (let i = 0; i < 3; i++) fn();
+  const budget = seconds * 1e9;
+  const start = process.hrtime.bigint();
+  let runs = 0;
+  let elapsed = 0;
+  // Check the clock every few runs so that timing small layers does not time the clock.
+  let batch = 1;
+  while (elapsed < budget) {
+    for (let i = 0; i < batch; i++) fn();
+    runs += batch;
+    elapsed = Number(process.hrtime.bigint() - start);
+    if (elapsed < budget / 20) batch *= 2;
+  }
+  return runs / (elapsed / 1e9);
+}
+
+type Tf = typeof import('@tensorflow/tfjs-core');
+
+/** A float layer in tfjs on random weights: conv2d + bias + relu + maxPool, or matMul + bias + relu. */
+function tfjsLayer(tf: Tf, spec: LayerSpec, seed: number): { run: () => void; dispose: () => void } {
+  const rng = mulberry32(seed);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng() - 0.5);
+  if (spec.kind === 'conv2d') {
+    const [h, w, c] = spec.input;
+    const x = tf.tensor4d(rand(h * w * c), [1, h, w, c]);
+    const f = tf.tensor4d(rand(spec.kernel * spec.kernel * c * spec.filters), [spec.kernel, spec.kernel, c, spec.filters]);
+    const b = tf.tensor1d(rand(spec.filters));
+    const pool = spec.pool;
+    return {
+      run: () => {
+        const y = tf.tidy(() => {
+          let t = tf.add(tf.conv2d(x, f, spec.stride, spec.padding), b) as ReturnType<typeof tf.tensor4d>;
+          if (spec.relu) t = tf.relu(t);
+          return pool ? tf.maxPool(t, pool.size, pool.stride, 'valid') : t;
+        });
+        y.dataSync(); // forces execution on lazy backends
+        y.dispose();
+      },
+      dispose: () => tf.dispose([x, f, b]),
+    };
+  }
+  const x = tf.tensor2d(rand(spec.inputs), [1, spec.inputs]);
+  const wt = tf.tensor2d(rand(spec.inputs * spec.units), [spec.inputs, spec.units]);
+  const b = tf.tensor1d(rand(spec.units));
+  return {
+    run: () => {
+      const y = tf.tidy(() => {
+        const t = tf.add(tf.matMul(x, wt), b);
+        return spec.relu ? tf.relu(t) : t;
+      });
+      y.dataSync();
+      y.dispose();
+    },
+    dispose: () => tf.dispose([x, wt, b]),
+  };
+}
+
+async function tfjsRates(tf: Tf, backend: string, specs: LayerSpec[], seconds: number): Promise<number[]> {
+  if (!(await tf.setBackend(backend))) throw new Error(`benchKernels: tfjs backend ${backend} failed to initialise`);
+  return specs.map((spec, i) => {
+    const layer = tfjsLayer(tf, spec, 100 + i);
+    try {
+      return rate(layer.run, seconds) * layerMacs(spec);
+    } finally {
+      layer.dispose();
+    }
+  });
+}
+
+export async function benchKernels(opts: BenchOptions = {}): Promise<KernelBenchRow[]> {
+  const seconds = opts.seconds ?? 0.3;
+  const model = opts.model ?? loadLenetInt8();
+  const specs = model.layers.map((l) => l.spec);
+
+  // Realistic per-layer inputs: the activations of one pseudo-random image through the model.
+  const rng = mulberry32(5);
+  const [h, w, c] = model.graph.input;
+  const input = Int8Array.from({ length: h * w * c }, () => Math.floor(rng() * 256) - 128);
+  const trace: Int8Array[] = [];
+  runModelInt8(model, input, trace);
+  const inputs = [input, ...trace.slice(0, -1)];
+  const ours = model.layers.map((layer, i) => rate(() => runLayerInt8(layer, inputs[i]!), seconds) * layerMacs(layer.spec));
+
+  const tf = await import('@tensorflow/tfjs-core');
+  tf.env().set('PROD', true); // no "install tfjs-node" banner, no debug checks
+  await import('@tensorflow/tfjs-backend-cpu');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // The .wasm files ship inside the package: point tfjs at them on disk so nothing is downloaded.
+  const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist/');
+  wasm.setWasmPaths(wasmDir);
+  wasm.setThreadsCount(1);
+  const previous = tf.getBackend();
+  try {
+    const cpu = await tfjsRates(tf, 'cpu', specs, seconds);
+    const wasmRates = await tfjsRates(tf, 'wasm', specs, seconds);
+    return specs.map((spec, i) => ({ layer: spec.name, macs: layerMacs(spec), ours: ours[i]!, tfjsCpu: cpu[i]!, tfjsWasm: wasmRates[i]! }));
+  } finally {
+    if (previous) await tf.setBackend(previous);
+  }
+}
+
+/** A plain-text table of the rows in MMAC/s. */
+export function formatBenchTable(rows: KernelBenchRow[]): string {
+  const m = (v: number) => (v / 1e6).toFixed(0).padStart(10);
+  const lines = [`${'layer'.padEnd(8)}${'MACs'.padStart(9)}${'ours int8'.padStart(10)}${'tfjs cpu'.padStart(10)}${'tfjs wasm'.padStart(10)}   (MMAC/s)`];
+  for (const r of rows) lines.push(`${r.layer.padEnd(8)}${String(r.macs).padStart(9)}${m(r.ours)}${m(r.tfjsCpu)}${m(r.tfjsWasm)}`);
+  return lines.join('\n');
+}

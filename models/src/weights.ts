@@ -1,0 +1,37 @@
+// The committed LeNet-5 weights, found relative to this module: dist/src/ → models/weights/.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FloatModel } from './float/model.js';
+import type { QuantizedModel } from './quantize.js';
+import { decodeFloatModel, decodeQuantizedModel } from './serialize.js';
+
+const WEIGHTS_DIR = new URL('../../weights/', import.meta.url);
+const GOLDEN_DIR = new URL('../../golden/', import.meta.url);
+
+export const LENET_INT8_FILE = 'lenet5.int8.cbor';
+export const LENET_FLOAT_FILE = 'lenet5.f32.cbor';
+export const LENET_GOLDEN_FILE = 'lenet5-golden.json';
+
+export function weightsPath(file: string): string {
+  return fileURLToPath(new URL(file, WEIGHTS_DIR));
+}
+
+export function goldenPath(file: string): string {
+  return fileURLToPath(new URL(file, GOLDEN_DIR));
+}
+
+function read(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); \`npm run train:lenet\` writes it`);
+  }
+}
+
+export function loadLenetInt8(): QuantizedModel {
+  return decodeQuantizedModel(read(weightsPath(LENET_INT8_FILE)));
+}
+
+export function loadLenetFloat(): FloatModel {
+  return decodeFloatModel(read(weightsPath(LENET_FLOAT_FILE)));
+}
