@@ -21,7 +21,8 @@ export async function startBroker(opts: { port: number; host?: string; rejection
     authorizeSubscribe(client, sub, done) {
       const denied = maySubscribe(client.id, sub.topic);
       if (denied) opts.rejections.count('acl-subscribe', denied);
-      done(denied ? new Error(denied) : null, denied ? null : sub);
+      // a refused filter gets a negative SUBACK (0x80) instead of a dropped connection [MQTT-3.9.3-2]
+      done(null, denied ? null : sub);
     },
   });
   const server = net.createServer(aedes.handle);

@@ -1,0 +1,73 @@
+import test from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { generateDeviceKeys, loadOrCreateDeviceKeys, publicKeysOf, seal, encodeMessage, topics, type Message } from '@layerfleet/protocol';
+import { loadLenetInt8 } from '@layerfleet/models';
+import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
+import { Agent, runSource, measureMacsPerSecond } from '@layerfleet/agent';
+
+const until = async (check: () => boolean, what: string, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('hostile input on the broker is refused, counted by reason, and the fleet keeps serving', async (t) => {
+  const state = await mkdtemp(join(tmpdir(), 'lf-hostile-'));
+  const gw = await startGateway({ port: 0, stateDir: state, attemptTimeoutMs: 5000 });
+  const model = loadLenetInt8();
+  const measured = measureMacsPerSecond(model, 50);
+  const gatewayKeys = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
+  const agents: Agent[] = [];
+  try {
+    for (const [id, budget] of [['w1', 5e6], ['w2', 1.1e6], ['w3', 0.4e6]] as const) {
+      agents.push(await Agent.start({ id, brokerUrl: gw.url, stateDir: state, gateway: gatewayKeys, measuredMacsPerSecond: measured, macsBudget: budget }));
+    }
+    const source = await Agent.start({ id: 'cam', brokerUrl: gw.url, stateDir: state, gateway: gatewayKeys, role: 'source', measuredMacsPerSecond: measured, requestRate: 20 });
+    agents.push(source);
+    await until(() => gw.registry.online().length === 4, 'four devices to register');
+
+    const before = await runSource(source, { model, inferences: 8, concurrency: 2 });
+    t.is(before.filter((r) => r.predicted !== undefined).length, 8);
+
+    const intruder = await mqtt.connectAsync(gw.url, { clientId: 'intruder' });
+    const gwPublic = { id: GATEWAY_ID, kexPublic: gatewayKeys.kexPublic };
+    const stranger = generateDeviceKeys('stranger');
+    const sealTo = (sender = stranger, message: Message, recipient = gwPublic, topic: string = topics.gatewayInbox) =>
+      Buffer.from(seal({ sender, recipient, topic, seq: Date.now() * 1000 + Math.floor(Math.random() * 1000), ts: Date.now(), payload: encodeMessage(message) }));
+    const hello = (k = stranger): Message => ({ t: 'hello', sign: k.signPublic, kex: k.kexPublic, bootId: 'x', caps: { macsPerSecond: 1, measuredMacsPerSecond: 1, memoryBytes: 1, rateBitsPerSecond: 1, role: 'worker' } });
+
+    await intruder.publishAsync(topics.gatewayInbox, Buffer.from([0xd8, 0x60, 0xff, 0x00, 0x13]));          // malformed
+    await intruder.publishAsync(topics.gatewayInbox, Buffer.alloc(5 * 1024 * 1024, 1));                     // oversize
+    await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, { t: 'infer', requestId: 'r', model: 'lenet5' })); // unknown sender
+    const w1Keys = agents[0]!.endpoint.keys;
+    await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, hello(), { id: 'w1', kexPublic: w1Keys.kexPublic })); // wrong recipient
+    const impostor = { ...generateDeviceKeys('w1') };
+    await intruder.publishAsync(topics.gatewayInbox, sealTo(impostor, hello(impostor)));                      // w1's id, another key
+    const replayed = sealTo(stranger, hello());
+    await intruder.publishAsync(topics.gatewayInbox, replayed);
+    await intruder.publishAsync(topics.gatewayInbox, replayed);                                                // replay
+    await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, { t: 'ready', requestId: 'nope', attempt: 0 }, gwPublic, topics.deviceInbox('w1'))); // topic mismatch
+    const suback = await intruder.subscribeAsync(topics.deviceInbox('w1')).then(() => null, (err: { packet?: { granted?: number[] } }) => err.packet); // another device's inbox
+    t.deepEqual(suback?.granted, [128], 'a negative SUBACK [MQTT-3.9.3]');
+    // posing as the gateway on telemetry: aedes drops the connection of a client whose publish is refused
+    await intruder.publishAsync(topics.inference, '{"fake":true}').catch(() => {});
+
+    const expected = ['malformed', 'oversize', 'unknown-sender', 'wrong-recipient', 'bad-signature', 'replay', 'topic-mismatch', 'acl-subscribe', 'acl-publish'];
+    await until(() => expected.every((r) => (gw.rejections.byReason.get(r) ?? 0) >= 1), `rejections ${expected.join(', ')}; have ${JSON.stringify(gw.rejections.toJSON())}`);
+    for (const r of expected) t.true((gw.rejections.byReason.get(r) ?? 0) >= 1, r);
+    t.is(gw.registry.get('w1')!.keys.signPublic.length, 32);
+    t.deepEqual(Buffer.from(gw.registry.get('w1')!.keys.signPublic), Buffer.from(w1Keys.signPublic), 'the impostor did not replace w1');
+    await intruder.endAsync(true);
+
+    const after = await runSource(source, { model, inferences: 8, concurrency: 2 });
+    t.is(after.filter((r) => r.predicted !== undefined).length, 8, 'legitimate requests still complete');
+  } finally {
+    for (const a of agents) await a.close(200);
+    await gw.close();
+  }
+});
