@@ -44,6 +44,10 @@ export class Agent {
   readonly layers = new LayerStore();
   readonly plans = new BoundedCache<ActivePlan>(4096);
   computedLayers = 0;
+  /** MACs computed since the last load report, for the `load` telemetry's `macsPerSecondUsed` */
+  private macsSinceReport = 0;
+  private lastReport = performance.now();
+  private loadSeq = 0;
   private statusSeq = 0;
   private heartbeat: NodeJS.Timeout | null = null;
   private sourceHooks: SourceHooks | null = null;
@@ -68,7 +72,7 @@ export class Agent {
     client.on('connect', () => { void agent.announce(); });
     await client.subscribeAsync(topics.deviceInbox(opts.id), { qos: 0 });
     await agent.announce();
-    agent.heartbeat = setInterval(() => agent.send('gateway', { t: 'heartbeat', bootId: agent.bootId, queue: 0 }), opts.heartbeatMs ?? 2000);
+    agent.heartbeat = setInterval(() => agent.beat(), opts.heartbeatMs ?? 2000);
     return agent;
   }
 
@@ -94,6 +98,21 @@ export class Agent {
   }
 
   attachSource(hooks: SourceHooks): void { this.sourceHooks = hooks; }
+
+  /** Heartbeat to the gateway, and the retained `load` telemetry a dashboard shows per device. */
+  private beat(): void {
+    this.send('gateway', { t: 'heartbeat', bootId: this.bootId, queue: 0 });
+    const now = performance.now();
+    const caps = this.capabilities();
+    const used = this.macsSinceReport / ((now - this.lastReport) / 1000);
+    this.macsSinceReport = 0;
+    this.lastReport = now;
+    this.client.publish(topics.deviceLoad(this.id), JSON.stringify({
+      macsPerSecondBudget: caps.macsPerSecond, macsPerSecondUsed: Math.round(used), measuredMacsPerSecond: Math.round(caps.measuredMacsPerSecond),
+      memoryBytes: caps.memoryBytes, layersHeld: this.layers.size, computedLayers: this.computedLayers, plans: this.plans.size,
+      rejections: this.rejections.toJSON(), ts: Date.now(), seq: ++this.loadSeq, bootId: this.bootId,
+    }), { qos: 0, retain: true });
+  }
 
   send(to: string, message: Message): void {
     const topic = to === 'gateway' ? topics.gatewayInbox : topics.deviceInbox(to);
@@ -183,6 +202,7 @@ export class Agent {
       return this.send('gateway', { t: 'failed', requestId: plan.requestId, attempt: plan.attempt, reason: `${this.id}: ${(err as Error).message}` });
     }
     this.computedLayers += to - from + 1;
+    this.macsSinceReport += this.layers.macs(plan.model, from, to);
     const hop: HopTiming = { device: this.id, layers: range(from, to), ms: performance.now() - started };
     const nextTrace = [...trace, hop];
     if (to + 1 < plan.assignment.length) {

@@ -2,7 +2,7 @@
  * The int8 layers a device was handed by the gateway, keyed by model and layer index. It holds
  * only what it was assigned; nothing else of the model ever reaches it.
  */
-import { layerFromWire, runLayerInt8, type QuantizedLayer } from '@layerfleet/models';
+import { layerFromWire, layerMacs, runLayerInt8, type QuantizedLayer } from '@layerfleet/models';
 
 export class LayerStore {
   private readonly layers = new Map<string, QuantizedLayer>();
@@ -26,6 +26,16 @@ export class LayerStore {
       x = runLayerInt8(layer, x);
     }
     return x;
+  }
+
+  /** Multiply-accumulates of layers `from`…`to` of the layers held. */
+  macs(model: string, from: number, to: number): number {
+    let total = 0;
+    for (let i = from; i <= to; i++) {
+      const layer = this.layers.get(`${model}:${i}`);
+      if (layer) total += layerMacs(layer.spec);
+    }
+    return total;
   }
 
   clear(): void { this.layers.clear(); }
