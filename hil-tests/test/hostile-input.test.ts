@@ -6,7 +6,7 @@ import mqtt from 'mqtt';
 import { generateDeviceKeys, loadOrCreateDeviceKeys, publicKeysOf, seal, encodeMessage, topics, type Message } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
 import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
-import { Agent, runSource, measureMacsPerSecond } from '@layerfleet/agent';
+import { Agent, runSource } from '@layerfleet/agent';
 
 const until = async (check: () => boolean, what: string, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -20,7 +20,9 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
   const state = await mkdtemp(join(tmpdir(), 'lf-hostile-'));
   const gw = await startGateway({ port: 0, stateDir: state, attemptTimeoutMs: 5000 });
   const model = loadLenetInt8();
-  const measured = measureMacsPerSecond(model, 50);
+  // This test is about hostile input, not the self-benchmark: a fixed figure keeps the budgets
+  // (not a slow, loaded CI machine's measurement) deciding the placement.
+  const measured = 1e9;
   const gatewayKeys = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
   const agents: Agent[] = [];
   try {
@@ -32,7 +34,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     await until(() => gw.registry.online().length === 4, 'four devices to register');
 
     const before = await runSource(source, { model, inferences: 8, concurrency: 2 });
-    t.is(before.filter((r) => r.predicted !== undefined).length, 8);
+    t.is(before.filter((r) => r.predicted !== undefined).length, 8, JSON.stringify(before.map((r) => r.error).filter(Boolean)));
 
     const intruder = await mqtt.connectAsync(gw.url, { clientId: 'intruder' });
     const gwPublic = { id: GATEWAY_ID, kexPublic: gatewayKeys.kexPublic };
@@ -65,7 +67,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     await intruder.endAsync(true);
 
     const after = await runSource(source, { model, inferences: 8, concurrency: 2 });
-    t.is(after.filter((r) => r.predicted !== undefined).length, 8, 'legitimate requests still complete');
+    t.is(after.filter((r) => r.predicted !== undefined).length, 8, `legitimate requests still complete: ${JSON.stringify(after.map((r) => r.error).filter(Boolean))}`);
   } finally {
     for (const a of agents) await a.close(200);
     await gw.close();
