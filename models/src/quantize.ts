@@ -5,7 +5,7 @@ import type { FloatModel } from './float/model.js';
 import { inputLength, outputChannels, type LayerSpec, type ModelGraph } from './graph.js';
 import { prepareLayerInt8, runPlanInt8, type Int8Plan } from './int8/layer.js';
 import { quantizeMultiplier } from './int8/requantize.js';
-import { activationParams, quantizeBias, quantizeValue, quantizeWeightsPerChannel } from './quant-params.js';
+import { activationParams, quantizeBias, quantizeValue, quantizeWeightsPerChannel, type QuantParams } from './quant-params.js';
 
 export interface QuantizedLayer {
   spec: LayerSpec;
@@ -37,23 +37,31 @@ export function quantizeModel(model: FloatModel, calibrationImages: Float32Array
   const layers = model.layers.map((layer, i): QuantizedLayer => {
     const spec = layer.spec;
     const outQ = activationParams(cal.layers[i]!.min, cal.layers[i]!.max, `layer ${spec.name} output`);
-    const channels = outputChannels(spec);
-    const w = quantizeWeightsPerChannel(layer.weights, channels);
-    const multipliers = new Int32Array(channels);
-    const shifts = new Int32Array(channels);
-    for (let c = 0; c < channels; c++) {
-      const m = quantizeMultiplier((inQ.scale * w.scales[c]!) / outQ.scale);
-      multipliers[c] = m.multiplier;
-      shifts[c] = m.shift;
-    }
-    const q: QuantizedLayer = {
-      spec, inputScale: inQ.scale, inputZeroPoint: inQ.zeroPoint, outputScale: outQ.scale, outputZeroPoint: outQ.zeroPoint,
-      weights: w.weights, bias: quantizeBias(layer.bias, inQ.scale, w.scales), multipliers, shifts,
-    };
+    const { weightScales: _scales, ...q } = quantizeLayer(layer, inQ, outQ);
     inQ = outQ;
     return q;
   });
   return { graph: model.graph, inputScale: inputQ.scale, inputZeroPoint: inputQ.zeroPoint, layers };
+}
+
+/**
+ * One float layer at given input and output quantisation: per-channel weights, int32 bias and
+ * the per-channel requantisation multiplier/shift of inputScale·weightScale[c] / outputScale.
+ */
+export function quantizeLayer(layer: FloatModel['layers'][number], inQ: QuantParams, outQ: QuantParams): QuantizedLayer & { weightScales: Float64Array } {
+  const channels = outputChannels(layer.spec);
+  const w = quantizeWeightsPerChannel(layer.weights, channels);
+  const multipliers = new Int32Array(channels);
+  const shifts = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const m = quantizeMultiplier((inQ.scale * w.scales[c]!) / outQ.scale);
+    multipliers[c] = m.multiplier;
+    shifts[c] = m.shift;
+  }
+  return {
+    spec: layer.spec, inputScale: inQ.scale, inputZeroPoint: inQ.zeroPoint, outputScale: outQ.scale, outputZeroPoint: outQ.zeroPoint,
+    weights: w.weights, bias: quantizeBias(layer.bias, inQ.scale, w.scales), multipliers, shifts, weightScales: w.scales,
+  };
 }
 
 /** The only float step of the int8 path; it happens on the source device. */

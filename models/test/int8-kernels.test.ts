@@ -1,9 +1,8 @@
 import test from 'ava';
 import { runLayerFloat, type FloatLayer } from '../src/float/model.js';
 import { inputLength, outputChannels, weightCount, type ConvSpec, type DenseSpec, type LayerSpec } from '../src/graph.js';
-import { quantizeMultiplier } from '../src/int8/requantize.js';
-import { activationParams, quantizeBias, quantizeValue, quantizeWeightsPerChannel } from '../src/quant-params.js';
-import { runLayerInt8, type QuantizedLayer } from '../src/quantize.js';
+import { activationParams, quantizeValue } from '../src/quant-params.js';
+import { quantizeLayer as quantizeLayerAt, runLayerInt8, type QuantizedLayer } from '../src/quantize.js';
 import { mulberry32, normal, type Rng } from '../src/rng.js';
 import { naiveConvInt8, naiveDenseInt8 } from './naive-int8.js';
 
@@ -22,21 +21,9 @@ function quantizeLayer(layer: FloatLayer, input: Float32Array): { q: QuantizedLa
   let olo = 0, ohi = 0;
   for (const v of floatOut) { olo = Math.min(olo, v); ohi = Math.max(ohi, v); }
   const outQ = activationParams(olo, ohi);
-  const channels = outputChannels(layer.spec);
-  const w = quantizeWeightsPerChannel(layer.weights, channels);
-  const multipliers = new Int32Array(channels);
-  const shifts = new Int32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const m = quantizeMultiplier((inQ.scale * w.scales[c]!) / outQ.scale);
-    multipliers[c] = m.multiplier;
-    shifts[c] = m.shift;
-  }
-  const q: QuantizedLayer = {
-    spec: layer.spec, inputScale: inQ.scale, inputZeroPoint: inQ.zeroPoint, outputScale: outQ.scale, outputZeroPoint: outQ.zeroPoint,
-    weights: w.weights, bias: quantizeBias(layer.bias, inQ.scale, w.scales), multipliers, shifts,
-  };
+  const { weightScales, ...q } = quantizeLayerAt(layer, inQ, outQ);
   const qInput = Int8Array.from(input, (v) => quantizeValue(v, inQ));
-  return { q, qInput, floatOut, weightScales: w.scales };
+  return { q, qInput, floatOut, weightScales };
 }
 
 const convCases: ConvSpec[] = [
