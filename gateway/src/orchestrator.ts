@@ -5,7 +5,7 @@
  * times out or is refused by a hop is re-planned; after `maxAttempts` it fails with the reason.
  */
 import type { Message, MessageOf, PeerKeys } from '@layerfleet/protocol';
-import { planBranchAndBound, type Instance, type Placement, type Privacy } from './planner/index.js';
+import { planSegmentDp, type Instance, type Placement, type Privacy } from './planner/index.js';
 import type { DeviceRecord, Registry } from './registry.js';
 import type { ModelEntry } from './model-catalog.js';
 
@@ -146,7 +146,7 @@ export class Orchestrator {
     req.attempt++;
     if (req.attempt > 0) this.deps.log(`request ${req.source}/${req.id}: re-planning (attempt ${req.attempt + 1}) because ${why}`);
     const inst = this.instance(req);
-    const placement = planBranchAndBound(inst);
+    const placement = planSegmentDp(inst);
     if (!placement.feasible) return this.finish(req, { outcome: 'failed', reason: `no feasible placement: ${(placement.reasons ?? []).join(' | ')}` });
     req.placement = placement;
     this.streams.set(req.source, { rate: inst.requestRate, assignment: placement.assignment, model: req.model });

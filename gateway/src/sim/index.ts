@@ -1,0 +1,4 @@
+export * from './scenario.js';
+export * from './workloads.js';
+export * from './simulator.js';
+export * from './stats.js';
