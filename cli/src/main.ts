@@ -3,6 +3,9 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   demo: { summary: 'gateway + agents + a source on this machine, real inferences', load: () => import('./cmd-demo.js') },
   gateway: { summary: 'run a gateway (broker, registry, planner)', load: () => import('./cmd-gateway.js') },
   agent: { summary: 'run a device agent (worker or source)', load: () => import('./cmd-agent.js') },
+  plan: { summary: 'place one request given as a JSON instance (DESIGN.md)', load: () => import('./cmd-plan.js') },
+  sim: { summary: "simulate the paper's scenario: fleet, Poisson requests, churn, a strategy", load: () => import('./cmd-sim.js') },
+  'train-rl': { summary: 'train the rl-pdnn policy in the simulator (Table 1 hyper-parameters)', load: () => import('./cmd-train-rl.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };
 

@@ -6,3 +6,7 @@ export * from './exact.js';
 export * from './segment-dp.js';
 export * from './static.js';
 export * from './neurosurgeon.js';
+export * from './strategies.js';
+export * from './rl/index.js';
+export * from './frame.js';
+export * from './frame-exact.js';

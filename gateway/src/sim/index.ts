@@ -2,3 +2,4 @@ export * from './scenario.js';
 export * from './workloads.js';
 export * from './simulator.js';
 export * from './stats.js';
+export * from './train-rl.js';

@@ -1,0 +1,41 @@
+/**
+ * Trains rl-pdnn the way the paper does: in the simulated environment, one request per episode,
+ * the fleet's load, churn and exposure evolving with the placements the learner makes (an
+ * episode that met every constraint is committed and runs; one that did not is not). The result
+ * is a policy file the gateway and the simulator load.
+ */
+import { paperHyperParameters, RlPdnn } from '../planner/rl/index.js';
+import type { Instance, Placement, Strategy } from '../planner/index.js';
+import type { SimOptions } from './scenario.js';
+import { simulate, type SimReport } from './simulator.js';
+import { plannerLayers, type WorkloadName } from './workloads.js';
+import { cifarCnn, lenet5, vgg16 } from '@layerfleet/models';
+
+/** The one-hot n_i covers every model of the paper, so one policy format serves every workload. */
+export const RL_MODELS = ['lenet5', 'cifarCnn', 'vgg16'];
+export const RL_MAX_LAYERS = Math.max(...[lenet5, cifarCnn, vgg16].map((g) => plannerLayers(g, 'paper', 1).length));
+
+const tableName: Record<WorkloadName, string> = { lenet: 'lenet5', cifar: 'cifarCnn', vgg: 'vgg16', mixed: 'mixed' };
+
+export function newRlAgent(opts: SimOptions, seed: number): RlPdnn {
+  return new RlPdnn({
+    ...paperHyperParameters(tableName[opts.workload], opts.privacyName),
+    slots: opts.devices, models: RL_MODELS, maxLayers: RL_MAX_LAYERS, seed,
+  });
+}
+
+/** Strategy view of a learning agent: each plan is one ε-greedy training episode. */
+class Learning implements Strategy {
+  readonly name = 'rl-pdnn (training)';
+  constructor(private readonly agent: RlPdnn) {}
+  plan(inst: Instance): Placement {
+    const ep = this.agent.train(inst);
+    return { feasible: ep.valid, latencySeconds: ep.penalty, assignment: ep.assignment };
+  }
+}
+
+export function trainRlPdnn(opts: SimOptions, hooks: { onProgress?: (done: number, total: number) => void } = {}): { agent: RlPdnn; report: SimReport } {
+  const agent = newRlAgent(opts, opts.seed);
+  const report = simulate(new Learning(agent), opts, hooks);
+  return { agent, report };
+}
