@@ -9,7 +9,7 @@ import { Progress } from './progress.js';
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
     scenario: 'string', workload: 'string', privacy: 'string', strategy: 'string', requests: 'string', devices: 'string',
-    sources: 'string', seed: 'string', lambda: 'string', churn: 'string', 'mac-unit': 'string', policy: 'string', json: 'boolean',
+    sources: 'string', seed: 'string', lambda: 'string', churn: 'string', 'mac-unit': 'string', policy: 'string', queue: 'string', json: 'boolean',
   });
   const scenario = stringFlag(flags, 'scenario') ?? 'paper';
   if (scenario !== 'paper') throw new Error(`--scenario: unknown ${JSON.stringify(scenario)}; the one defined is "paper"`);
@@ -25,6 +25,7 @@ export async function run(argv: string[]): Promise<void> {
     lambda: numberFlag(flags, 'lambda', 3),
     churnFraction: numberFlag(flags, 'churn', 0.2),
     macUnit: numberFlag(flags, 'mac-unit', 1e6),
+    queueSeconds: numberFlag(flags, 'queue', 0),
   });
   const strategy = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, { policy: stringFlag(flags, 'policy') ?? defaultPolicyPath(opts.workload, opts.privacyName) });
   const bar = new Progress(`sim ${strategy.name} ${opts.workload}/${opts.privacyName}`, opts.requests);
@@ -33,7 +34,7 @@ export async function run(argv: string[]): Promise<void> {
   if (flags.json) { console.log(JSON.stringify(report)); return; }
   const ms = (s: number) => `${(s * 1000).toFixed(2)} ms`;
   console.log(`${report.strategy} on ${report.devices} devices, ${report.workload}, privacy ${report.privacy}, ${report.requests} requests`);
-  console.log(`  accuracy ${(report.accuracy * 100).toFixed(1)} % (placed meeting every constraint); violations ${report.violations}; rejected ${report.rejected}`);
+  console.log(`  accuracy ${(report.accuracy * 100).toFixed(1)} % (placed meeting every constraint); violations ${report.violations}; rejected ${report.rejected}${report.queued ? `; ${report.queued} waited in the queue` : ''}`);
   console.log(`  latency per inference: mean ${ms(report.latency_per_inference_s.mean)}, p95 ${ms(report.latency_per_inference_s.p95)} (queueing included)`);
   console.log(`  shared data ${report.shared_mb_per_inference.toFixed(3)} Mb per inference; ${report.devices_per_inference.toFixed(2)} devices per inference`);
   console.log(`  decision time p50 ${report.decision_ms_p50.toFixed(3)} ms, p99 ${report.decision_ms_p99.toFixed(3)} ms`);

@@ -6,6 +6,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   plan: { summary: 'place one request given as a JSON instance (DESIGN.md)', load: () => import('./cmd-plan.js') },
   sim: { summary: "simulate the paper's scenario: fleet, Poisson requests, churn, a strategy", load: () => import('./cmd-sim.js') },
   'train-rl': { summary: 'train the rl-pdnn policy in the simulator (Table 1 hyper-parameters)', load: () => import('./cmd-train-rl.js') },
+  reproduce: { summary: 'run the rl-pdnn experiments; write docs/reproduction.md and SVG charts (--quick for CI)', load: () => import('./cmd-reproduce.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };
 

@@ -3,3 +3,4 @@ export * from './workloads.js';
 export * from './simulator.js';
 export * from './stats.js';
 export * from './train-rl.js';
+export * from './frames.js';

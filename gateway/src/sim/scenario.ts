@@ -36,6 +36,8 @@ export interface SimOptions {
   macUnit: number;
   /** window over which a device's committed MACs and bits count as its load (4.b, 4.c) */
   loadWindowSeconds: number;
+  /** a request nothing can place waits up to this long, retried as load drains (0: rejected at once, as in the paper) */
+  queueSeconds: number;
   granularity: Granularity;
   bytesPerElement: number;
   seed: number;
@@ -48,7 +50,7 @@ export function paperScenario(overrides: Partial<SimOptions> = {}): SimOptions {
   if (!privacy) throw new Error(`privacy: unknown level ${JSON.stringify(privacyName)}; use ${Object.keys(PRIVACY_LEVELS).join(', ')}`);
   return {
     workload: 'lenet', requests: 15000, devices: 51, sources: 5, lambda: 3, churnSeconds: 60, churnFraction: 0.2,
-    macUnit: 1e6, loadWindowSeconds: 1, granularity: 'paper', bytesPerElement: 4, seed: 1, classes: PAPER_CLASSES,
+    macUnit: 1e6, loadWindowSeconds: 1, queueSeconds: 0, granularity: 'paper', bytesPerElement: 4, seed: 1, classes: PAPER_CLASSES,
     ...overrides, privacyName, privacy,
   };
 }

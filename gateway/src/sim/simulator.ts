@@ -26,6 +26,8 @@ export interface SimReport {
   accepted: number;
   violations: number;
   rejected: number;
+  /** requests that waited in the queue (only with `queueSeconds` > 0) */
+  queued: number;
   violations_by_constraint: Record<string, number>;
   latency_per_inference_s: { mean: number; p95: number };
   /** the cost model's latency of the accepted placements, without queueing */
@@ -45,9 +47,15 @@ export interface SimHooks {
 
 type Ev =
   | { kind: 'arrival' }
+  | { kind: 'retry'; req: Pending }
   | { kind: 'churn' }
   | { kind: 'compute'; run: Run; stage: number }
   | { kind: 'send'; run: Run; stage: number };
+
+interface Pending { index: number; arrival: number; source: SimDevice; workload: Workload; queued: boolean }
+
+/** How often a queued request is tried again: a tenth of the load window's second. */
+const RETRY_SECONDS = 0.1;
 
 interface Stage { device: SimDevice; macs: number; bits: number }
 interface Run { arrival: number; stages: Stage[]; assignment: SimDevice[]; workload: Workload }
@@ -80,8 +88,8 @@ export function simulate(strategy: Strategy, opts: SimOptions, hooks: SimHooks =
   const fleet = new Fleet(participants, sources, opts.loadWindowSeconds);
   const queue = new EventQueue<Ev>();
 
-  let arrived = 0, accepted = 0, rejected = 0, broken = 0, finished = 0, devicesUsed = 0;
-  let sharedBits = 0, plannedLatency = 0;
+  let arrived = 0, accepted = 0, rejected = 0, broken = 0, devicesUsed = 0;
+  let sharedBits = 0, plannedLatency = 0, queuedCount = 0;
   const byConstraint: Record<string, number> = {};
   const latencies: number[] = [];
   const decisionMs: number[] = [];
@@ -91,17 +99,19 @@ export function simulate(strategy: Strategy, opts: SimOptions, hooks: SimHooks =
   queue.push(-Math.log(1 - rand()) / opts.lambda, { kind: 'arrival' });
   if (opts.churnSeconds > 0) queue.push(opts.churnSeconds, { kind: 'churn' });
 
-  const arrive = () => {
-    const source = sources[Math.floor(rand() * sources.length)]!;
-    const workload = models[Math.floor(rand() * models.length)]!;
-    const inst = fleet.instance(source, workload, opts.privacy, now);
+  /** Plans a request; with `queueSeconds` a rejected one retries every `RETRY_SECONDS` until its deadline. */
+  const attempt = (req: Pending) => {
+    const inst = fleet.instance(req.source, req.workload, opts.privacy, now);
     const t0 = performance.now();
     const placement = strategy.plan(inst);
     decisionMs.push(performance.now() - t0);
-    const index = arrived++;
     let ok = false;
-    if (placement.assignment.length === 0) rejected++;
-    else {
+    if (placement.assignment.length === 0) {
+      if (now + RETRY_SECONDS <= req.arrival + opts.queueSeconds) {
+        if (!req.queued) { req.queued = true; queuedCount++; }
+        queue.push(now + RETRY_SECONDS, { kind: 'retry', req });
+      } else rejected++;
+    } else {
       const v = violations(inst, placement.assignment);
       if (v.length > 0) {
         broken++;
@@ -110,15 +120,21 @@ export function simulate(strategy: Strategy, opts: SimOptions, hooks: SimHooks =
         ok = true;
         accepted++;
         const assignment = placement.assignment.map((id) => fleet.byId(id)!);
-        fleet.commit(assignment, workload, now);
+        fleet.commit(assignment, req.workload, now);
         plannedLatency += placement.latencySeconds;
         devicesUsed += new Set(assignment).size;
-        const run: Run = { arrival: now, stages: stagesOf(assignment, workload), assignment, workload };
-        for (const s of run.stages) sharedBits += s.bits;
+        const run: Run = { arrival: req.arrival, stages: stagesOf(assignment, req.workload), assignment, workload: req.workload };
+        for (const st of run.stages) sharedBits += st.bits;
         queue.push(now, { kind: 'compute', run, stage: 0 });
       }
     }
-    hooks.onDecision?.({ index, at: now, instance: inst, assignment: placement.assignment, accepted: ok });
+    hooks.onDecision?.({ index: req.index, at: now, instance: inst, assignment: placement.assignment, accepted: ok });
+  };
+
+  const arrive = () => {
+    const source = sources[Math.floor(rand() * sources.length)]!;
+    const workload = models[Math.floor(rand() * models.length)]!;
+    attempt({ index: arrived++, arrival: now, source, workload, queued: false });
     if (arrived % progressEvery === 0) hooks.onProgress?.(arrived, opts.requests);
     if (arrived < opts.requests) queue.push(now - Math.log(1 - rand()) / opts.lambda, { kind: 'arrival' });
   };
@@ -140,6 +156,7 @@ export function simulate(strategy: Strategy, opts: SimOptions, hooks: SimHooks =
     now = ev.at;
     const e = ev.item;
     if (e.kind === 'arrival') arrive();
+    else if (e.kind === 'retry') attempt(e.req);
     else if (e.kind === 'churn') churn();
     else if (e.kind === 'compute') {
       const st = e.run.stages[e.stage]!;
@@ -149,7 +166,6 @@ export function simulate(strategy: Strategy, opts: SimOptions, hooks: SimHooks =
       if (e.stage === e.run.stages.length - 1) {
         latencies.push(end - e.run.arrival);
         fleet.release(e.run.assignment, e.run.workload);
-        finished++;
       } else queue.push(end, { kind: 'send', run: e.run, stage: e.stage });
     } else {
       const st = e.run.stages[e.stage]!;
@@ -173,6 +189,7 @@ export function simulate(strategy: Strategy, opts: SimOptions, hooks: SimHooks =
     accepted,
     violations: broken,
     rejected,
+    queued: queuedCount,
     violations_by_constraint: byConstraint,
     latency_per_inference_s: { mean: mean(lat), p95: percentile(lat, 0.95) },
     planned_latency_s: accepted ? plannedLatency / accepted : NaN,
