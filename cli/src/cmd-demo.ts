@@ -2,7 +2,8 @@
  * `layerfleet demo` (`npm start`): a gateway, four worker agents with different MAC/s budgets and
  * a camera source, each a process of its own, running held-out MNIST digits through the split
  * int8 LeNet-5. It watches the run the way a dashboard would (telemetry over MQTT) and prints a
- * summary; `--json` makes the last line one JSON object.
+ * summary; `--json` makes the last line one JSON object. `--strategy` picks the gateway's
+ * placement strategy (`--policy` for rl-pdnn) and `--rate` the camera's requests/s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import { topics } from '@layerfleet/protocol';
+import { createStrategy, DEFAULT_STRATEGY } from '@layerfleet/gateway';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
 import { Progress } from './progress.js';
 import { summarize, type InferenceTelemetry } from './demo-summary.js';
@@ -36,8 +38,16 @@ const WORKERS: Array<{ id: string; macsBudget: number }> = [
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
     inferences: 'string', json: 'boolean', capture: 'string', state: 'string', concurrency: 'string', privacy: 'string', kill: 'string', verbose: 'boolean',
+    strategy: 'string', policy: 'string', rate: 'string',
   });
   const inferences = numberFlag(flags, 'inferences', 200);
+  const strategy = stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY;
+  const policyFlag = stringFlag(flags, 'policy');
+  const policy = policyFlag === undefined ? undefined : resolve(policyFlag);
+  // here rather than in the gateway process, so a wrong name fails with the list of valid ones
+  createStrategy(strategy, policy === undefined ? {} : { policy });
+  const rate = numberFlag(flags, 'rate', SOURCE_RATE);
+  if (!(rate > 0)) throw new Error(`--rate: expected requests per second > 0, got ${rate}`);
   const stateDir = resolve(stringFlag(flags, 'state') ?? (await mkdtemp(join(tmpdir(), 'layerfleet-demo-'))));
   await mkdir(stateDir, { recursive: true });
   const kill = parseKill(stringFlag(flags, 'kill'));
@@ -53,9 +63,10 @@ export async function run(argv: string[]): Promise<number> {
     return child;
   };
 
-  say(`layerfleet demo: ${inferences} held-out digits through a split int8 LeNet-5; state in ${stateDir}, logs in ${logPath}`);
+  say(`layerfleet demo: ${inferences} held-out digits through a split int8 LeNet-5 placed by ${strategy}; state in ${stateDir}, logs in ${logPath}`);
   try {
-    const gatewayArgs = ['gateway', '--port', '0', '--state', stateDir, '--privacy', stringFlag(flags, 'privacy') ?? 'none'];
+    const gatewayArgs = ['gateway', '--port', '0', '--state', stateDir, '--privacy', stringFlag(flags, 'privacy') ?? 'none', '--strategy', strategy];
+    if (policy !== undefined) gatewayArgs.push('--policy', policy);
     const capture = stringFlag(flags, 'capture');
     if (capture) gatewayArgs.push('--capture', resolve(capture));
     const gateway = spawnCli('gateway', gatewayArgs);
@@ -81,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     const started = performance.now();
     const progress = new Progress('inferences', inferences);
     spawnCli(SOURCE_ID, ['agent', '--id', SOURCE_ID, '--broker', url, '--state', stateDir, '--source', '--inferences', String(inferences),
-      '--concurrency', String(numberFlag(flags, 'concurrency', 4)), '--rate', String(SOURCE_RATE)]);
+      '--concurrency', String(numberFlag(flags, 'concurrency', 4)), '--rate', String(rate)]);
     let killed: string | null = null;
     await new Promise<void>((done) => {
       onOutcome = () => {
@@ -101,8 +112,9 @@ export async function run(argv: string[]): Promise<number> {
     await until(() => gatewayStats !== statsSeen, 3000, 'final gateway stats').catch(() => {});
     await dashboard.endAsync();
 
-    const summary = summarize(outcomes, inferences, Number(gatewayStats.dataPlaneBytes ?? 0), wallSeconds, gatewayStats.rejections);
-    say(`\ncompleted ${summary.completed}/${summary.inferences}, accuracy ${(summary.accuracy * 100).toFixed(2)} %, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms`);
+    // the strategy the gateway reports using, not merely the one asked for
+    const summary = summarize(outcomes, inferences, Number(gatewayStats.dataPlaneBytes ?? 0), wallSeconds, gatewayStats.rejections, String(gatewayStats.strategy ?? strategy));
+    say(`\n${summary.strategy}: completed ${summary.completed}/${summary.inferences}, accuracy ${(summary.accuracy * 100).toFixed(2)} %, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms`);
     say(`devices used: ${summary.devices_used.join(', ')}; placements: ${Object.entries(summary.placements).map(([p, n]) => `${p} ×${n}`).join('; ')}`);
     say(`${summary.bytes_per_inference} bytes per inference crossed the broker; ${summary.throughput_per_s} inferences/s`);
     if (summary.failed > 0) say(`failed: ${summary.failed} — first reasons: ${summary.failure_reasons.slice(0, 3).join(' | ')}`);

@@ -17,7 +17,7 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function summarize(outcomes: InferenceTelemetry[], inferences: number, dataPlaneBytes: number, wallSeconds: number, rejections: unknown) {
+export function summarize(outcomes: InferenceTelemetry[], inferences: number, dataPlaneBytes: number, wallSeconds: number, rejections: unknown, strategy: string) {
   const completed = outcomes.filter((o) => o.outcome === 'completed');
   const failed = outcomes.filter((o) => o.outcome === 'failed');
   const correct = completed.filter((o) => o.predicted === o.label).length;
@@ -31,6 +31,7 @@ export function summarize(outcomes: InferenceTelemetry[], inferences: number, da
   }
   const round = (x: number) => Math.round(x * 100) / 100;
   return {
+    strategy,
     inferences,
     completed: completed.length,
     failed: failed.length,

@@ -14,7 +14,7 @@ import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
 import { Orchestrator, type Outcome } from './orchestrator.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
-import { PRIVACY_LEVELS, type Privacy } from './planner/index.js';
+import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy } from './planner/index.js';
 
 export const GATEWAY_ID = 'gateway';
 
@@ -27,8 +27,32 @@ export interface GatewayOptions {
   capturePath?: string;
   heartbeatSilenceMs?: number;
   attemptTimeoutMs?: number;
+  /** placement strategy, one of `STRATEGY_NAMES` (default `DEFAULT_STRATEGY`) */
+  strategy?: string;
+  /** rl-pdnn: the trained policy file */
+  policy?: string;
+  /** requests that may wait for a feasible placement at once (default 100) */
+  maxQueued?: number;
+  /** how long a request waits for a feasible placement before it fails (default 5000 ms) */
+  queueTimeoutMs?: number;
   models?: Map<string, ModelEntry>;
   log?: (line: string) => void;
+}
+
+export interface GatewayStats {
+  strategy: string;
+  completed: number;
+  failed: number;
+  /** times a request found no feasible placement and waited */
+  queued: number;
+  /** times a waiting request was placed after all */
+  dequeued: number;
+  /** waiting requests that failed when their time was up */
+  queueTimeouts: number;
+  /** requests failed because the queue was full */
+  queueFull: number;
+  dataPlaneBytes: number;
+  dataPlaneMessages: number;
 }
 
 export interface Gateway {
@@ -37,13 +61,15 @@ export interface Gateway {
   keysPath: string;
   registry: Registry;
   rejections: Rejections;
-  stats: { completed: number; failed: number; dataPlaneBytes: number; dataPlaneMessages: number };
+  stats: GatewayStats;
   onOutcome(listener: (o: Outcome) => void): void;
   close(): Promise<void>;
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log ?? (() => {});
+  // before anything listens: a misnamed strategy or a missing policy file is the caller's to fix
+  const strategy = createStrategy(opts.strategy ?? DEFAULT_STRATEGY, opts.policy === undefined ? {} : { policy: opts.policy });
   await mkdir(opts.stateDir, { recursive: true });
   const keys: DeviceKeys = await loadOrCreateDeviceKeys(opts.stateDir, GATEWAY_ID);
   const keysPath = join(opts.stateDir, `${GATEWAY_ID}.pub.cose`);
@@ -55,7 +81,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const registry = new Registry(new Set(opts.trusted ?? []));
   const endpoint = new SecureEndpoint(keys);
   const capture = opts.capturePath ? new Capture(opts.capturePath) : null;
-  const stats = { completed: 0, failed: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
+  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
   const listeners: Array<(o: Outcome) => void> = [];
   const privacy = typeof opts.privacy === 'string' ? PRIVACY_LEVELS[opts.privacy]! : opts.privacy ?? PRIVACY_LEVELS.none!;
 
@@ -73,9 +99,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     registry,
     models: opts.models ?? defaultCatalog(),
     privacy,
+    strategy,
     send,
     log,
     ...(opts.attemptTimeoutMs ? { attemptTimeoutMs: opts.attemptTimeoutMs } : {}),
+    ...(opts.maxQueued === undefined ? {} : { maxQueued: opts.maxQueued }),
+    ...(opts.queueTimeoutMs === undefined ? {} : { queueTimeoutMs: opts.queueTimeoutMs }),
+    queueEvent(event) {
+      if (event === 'queued') stats.queued++;
+      else if (event === 'dequeued') stats.dequeued++;
+      else if (event === 'timeout') stats.queueTimeouts++;
+      else stats.queueFull++;
+    },
     finished(o) {
       if (o.outcome === 'completed') stats.completed++; else stats.failed++;
       telemetry.publish(topics.inference, { ...o });
@@ -101,6 +136,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       endpoint.addPeer(keysOf);
       const kind = registry.hello(from, keysOf, m.caps, m.bootId, Date.now());
       log(`device ${from} ${kind === 'new' ? 'joined' : kind === 'rebooted' ? 'rebooted' : 'refreshed'}: ${m.caps.role}, ${(m.caps.macsPerSecond / 1e6).toFixed(1)} MMAC/s offered of ${(m.caps.measuredMacsPerSecond / 1e6).toFixed(0)} measured`);
+      // a hello from a device already online may still bring new capabilities
+      orchestrator.deviceJoined(from);
     },
     heartbeat(from, m) { registry.seen(from, Date.now(), m.queue); },
     infer(from, m) { orchestrator.infer(registry.get(from)!, m); },
@@ -126,7 +163,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     const { sender, message } = received;
     if (message.t !== 'hello' && !registry.get(sender)) return rejections.count('unknown-device', `${message.t} from ${sender}, which never said hello`);
-    if (message.t !== 'hello') registry.seen(sender, Date.now());
+    if (message.t !== 'hello') {
+      const wasOnline = registry.get(sender)!.online;
+      registry.seen(sender, Date.now());
+      // heard from again after being marked offline, without a new hello: capacity the queue may use
+      if (!wasOnline) {
+        log(`device ${sender} back online (${message.t})`);
+        orchestrator.deviceJoined(sender);
+      }
+    }
     const handler = handlers[message.t] as ((from: string, m: Message) => void) | undefined;
     if (!handler) return rejections.count('unexpected-message', `${message.t} is not a message the gateway takes (from ${sender})`);
     handler(sender, message);
@@ -145,7 +190,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
     telemetry.publish(topics.gatewayStats, {
-      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, ...stats, rejections: rejections.toJSON(),
+      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(),
     }, true);
   }, 1000);
   sweep.unref();

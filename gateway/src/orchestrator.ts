@@ -3,11 +3,17 @@
  * the gateway-signed plan and the weights of exactly its layers, start the source once every
  * other hop is ready, and finish with a result or a reason. A request that loses a device,
  * times out or is refused by a hop is re-planned; after `maxAttempts` it fails with the reason.
+ *
+ * Placements come from the configured `Strategy` and are checked by `violations` before use, so a
+ * strategy that can break constraints (rl-pdnn, static) never gets a bad plan onto the wire. A
+ * request nothing fits right now waits in a bounded queue instead of failing: fleets change
+ * (devices join, return, leave; streams move), and the queue is retried whenever they do.
  */
-import type { Message, MessageOf, PeerKeys } from '@layerfleet/protocol';
-import { planSegmentDp, type Instance, type Placement, type Privacy } from './planner/index.js';
+import { LIMITS, type Message, type MessageOf, type PeerKeys } from '@layerfleet/protocol';
+import { latencySeconds, violations, type Instance, type Placement, type Privacy, type Strategy } from './planner/index.js';
 import type { DeviceRecord, Registry } from './registry.js';
 import type { ModelEntry } from './model-catalog.js';
+import { RequestQueue } from './request-queue.js';
 
 export interface Outcome {
   requestId: string;
@@ -25,16 +31,25 @@ export interface Outcome {
   latencyModelSeconds?: number;
 }
 
+/** What happened to a request in the queue: entered it, left it placed, timed out, or found it full. */
+export type QueueEvent = 'queued' | 'dequeued' | 'timeout' | 'full';
+
 export interface OrchestratorDeps {
   registry: Registry;
   models: ReadonlyMap<string, ModelEntry>;
   privacy: Privacy;
+  strategy: Strategy;
   send(to: string, message: Message): void;
   finished(outcome: Outcome): void;
   log(line: string): void;
+  queueEvent?(event: QueueEvent, request: string): void;
   attemptTimeoutMs?: number;
   maxAttempts?: number;
   maxInFlight?: number;
+  /** requests waiting for a feasible placement at once (default 100); 0 fails them at once */
+  maxQueued?: number;
+  /** how long one waits for a feasible placement (default 5000 ms); 0 fails it at once */
+  queueTimeoutMs?: number;
 }
 
 interface Request {
@@ -47,7 +62,14 @@ interface Request {
   waitingFor: Set<string>;
   timer: NodeJS.Timeout | null;
   lastReason: string;
+  /** arrival order, which the queue is retried in */
+  arrival: number;
 }
+
+const keyOf = (req: Request) => `${req.source}/${req.id}`;
+
+/** A reason as the wire takes it: the source's decoder refuses longer ones, and the whole text goes to telemetry anyway. */
+const wireReason = (reason: string) => reason.length <= LIMITS.maxReasonLength ? reason : `${reason.slice(0, LIMITS.maxReasonLength - 1)}…`;
 
 export class Orchestrator {
   private readonly requests = new Map<string, Request>();
@@ -56,14 +78,30 @@ export class Orchestrator {
   private readonly attemptTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly maxInFlight: number;
+  private readonly queue: RequestQueue<Request>;
+  private arrivals = 0;
+  private retry: NodeJS.Immediate | null = null;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.attemptTimeoutMs = deps.attemptTimeoutMs ?? 10_000;
     this.maxAttempts = deps.maxAttempts ?? 3;
     this.maxInFlight = deps.maxInFlight ?? 1000;
+    const queueTimeoutMs = deps.queueTimeoutMs ?? 5000;
+    this.queue = new RequestQueue<Request>({
+      capacity: deps.maxQueued ?? 100,
+      timeoutMs: queueTimeoutMs,
+      expired: (key, req, reason) => {
+        this.deps.queueEvent?.('timeout', key);
+        this.deps.log(`request ${key}: nothing feasible within ${queueTimeoutMs} ms, failing it`);
+        this.finish(req, { outcome: 'failed', reason: `no feasible placement within ${queueTimeoutMs} ms: ${reason}` });
+      },
+    });
   }
 
+  /** requests accepted and not finished, the queued ones included */
   get inFlight(): number { return this.requests.size; }
+  /** requests waiting in the queue for a feasible placement */
+  get waiting(): number { return this.queue.length; }
 
   infer(source: DeviceRecord, msg: MessageOf<'infer'>): void {
     const key = `${source.id}/${msg.requestId}`;
@@ -72,7 +110,7 @@ export class Orchestrator {
     if (!model) return this.reject(source.id, { ...base, reason: `unknown model ${JSON.stringify(msg.model)} (have ${[...this.deps.models.keys()].join(', ')})` });
     if (this.requests.has(key)) return this.deps.log(`duplicate request ${key} ignored`);
     if (this.requests.size >= this.maxInFlight) return this.reject(source.id, { ...base, reason: `gateway busy: ${this.maxInFlight} requests in flight` });
-    const req: Request = { id: msg.requestId, source: source.id, model, attempt: -1, placement: null, waitingFor: new Set(), timer: null, lastReason: '', ...(msg.label === undefined ? {} : { label: msg.label }) };
+    const req: Request = { id: msg.requestId, source: source.id, model, attempt: -1, placement: null, waitingFor: new Set(), timer: null, lastReason: '', arrival: ++this.arrivals, ...(msg.label === undefined ? {} : { label: msg.label }) };
     this.requests.set(key, req);
     this.nextAttempt(req, 'first attempt');
   }
@@ -108,13 +146,23 @@ export class Orchestrator {
     this.nextAttempt(req, `${from} reported: ${msg.reason}`);
   }
 
-  /** Re-plans every in-flight request that relied on a device that went away. */
+  /**
+   * Re-plans every in-flight request that relied on a device that went away, then retries the
+   * queue: a source that left takes its stream's standing load with it.
+   */
   deviceLost(id: string): void {
+    this.streams.delete(id);
     for (const req of [...this.requests.values()]) {
       if (req.source === id) { this.finish(req, { outcome: 'failed', reason: `source ${id} went offline` }); continue; }
+      if (this.queue.has(keyOf(req))) continue; // its old placement is gone already; the retry below covers it
       if (req.placement?.assignment.includes(id)) this.nextAttempt(req, `device ${id} went offline mid-request`);
     }
-    this.streams.delete(id);
+    this.retryQueue(`${id} went offline`);
+  }
+
+  /** A device joined, returned or announced new capabilities: what waits may fit now. */
+  deviceJoined(id: string): void {
+    this.retryQueue(`${id} came online`);
   }
 
   /** Which source a request id belongs to, for messages from hops that name only the id. */
@@ -126,11 +174,16 @@ export class Orchestrator {
   close(): void {
     for (const req of this.requests.values()) if (req.timer) clearTimeout(req.timer);
     this.requests.clear();
+    this.queue.clear();
+    if (this.retry) clearImmediate(this.retry);
+    this.retry = null;
   }
 
+  /** The request's live attempt; a queued request has none, whatever its last attempt's hops still say. */
   private current(source: string, requestId: string, attempt: number): Request | undefined {
-    const req = this.requests.get(`${source}/${requestId}`);
-    return req && req.attempt === attempt ? req : undefined;
+    const key = `${source}/${requestId}`;
+    const req = this.requests.get(key);
+    return req && req.attempt === attempt && !this.queue.has(key) ? req : undefined;
   }
 
   private layersOf(req: Request, device: string): number[] {
@@ -139,15 +192,75 @@ export class Orchestrator {
     return out;
   }
 
+  /**
+   * Plans the request's next attempt, or queues it when nothing fits. Only attempts that were sent
+   * count towards `maxAttempts`: waiting is bounded by the queue's timeout instead.
+   */
   private nextAttempt(req: Request, why: string): void {
     if (req.timer) clearTimeout(req.timer);
+    req.timer = null;
     req.lastReason = why;
     if (req.attempt + 1 >= this.maxAttempts) return this.finish(req, { outcome: 'failed', reason: `gave up after ${req.attempt + 1} attempts; last: ${why}` });
-    req.attempt++;
-    if (req.attempt > 0) this.deps.log(`request ${req.source}/${req.id}: re-planning (attempt ${req.attempt + 1}) because ${why}`);
+    if (req.attempt >= 0) this.deps.log(`request ${keyOf(req)}: re-planning (attempt ${req.attempt + 2}) because ${why}`);
+    const planned = this.place(req);
+    if ('unplaced' in planned) return this.enqueue(req, planned.unplaced);
+    this.launch(req, planned.inst, planned.placement);
+  }
+
+  /**
+   * The strategy's placement for the request on the fleet as it is now, if it breaks no
+   * constraint; otherwise why not, naming the strategy.
+   */
+  private place(req: Request): { inst: Instance; placement: Placement } | { unplaced: string } {
     const inst = this.instance(req);
-    const placement = planSegmentDp(inst);
-    if (!placement.feasible) return this.finish(req, { outcome: 'failed', reason: `no feasible placement: ${(placement.reasons ?? []).join(' | ')}` });
+    const name = this.deps.strategy.name;
+    let placement: Placement;
+    try {
+      placement = this.deps.strategy.plan(inst);
+    } catch (err) {
+      return { unplaced: `strategy ${name} failed: ${(err as Error).message}` };
+    }
+    if (placement.assignment.length === 0) return { unplaced: `${name}: ${(placement.reasons?.length ? placement.reasons : ['rejected without a reason']).join(' | ')}` };
+    const broken = violations(inst, placement.assignment);
+    if (broken.length) return { unplaced: `${name} proposed ${placement.assignment.join('→')}, which breaks ${broken.join(' | ')}` };
+    if (placement.feasible && Number.isFinite(placement.latencySeconds)) return { inst, placement };
+    return { inst, placement: { feasible: true, latencySeconds: latencySeconds(inst, placement.assignment), assignment: placement.assignment } };
+  }
+
+  private enqueue(req: Request, reason: string): void {
+    const key = keyOf(req);
+    req.waitingFor.clear();
+    if (!this.queue.enabled) return this.finish(req, { outcome: 'failed', reason: `no feasible placement: ${reason}` });
+    if (!this.queue.add(key, req, req.arrival, reason)) {
+      this.deps.queueEvent?.('full', key);
+      return this.finish(req, { outcome: 'failed', reason: `no feasible placement, and the queue is full (${this.queue.capacity} waiting): ${reason}` });
+    }
+    this.deps.queueEvent?.('queued', key);
+    this.deps.log(`request ${key}: queued (${this.queue.length} waiting, up to ${this.queue.timeoutMs} ms) because ${reason}`);
+  }
+
+  /** Places what fits of the queue, oldest first; each placement's load counts for those after it. */
+  private retryQueue(why: string): void {
+    if (this.retry) { clearImmediate(this.retry); this.retry = null; }
+    for (const { key, item: req } of this.queue.inArrivalOrder()) {
+      if (!this.queue.has(key)) continue;
+      const planned = this.place(req);
+      if ('unplaced' in planned) { this.queue.stillWaiting(key, planned.unplaced); continue; }
+      this.queue.remove(key);
+      this.deps.queueEvent?.('dequeued', key);
+      this.deps.log(`request ${key}: placed from the queue after ${why}`);
+      this.launch(req, planned.inst, planned.placement);
+    }
+  }
+
+  /** Retries the queue once the current burst of events is handled, not once per event. */
+  private scheduleRetry(why: string): void {
+    if (this.queue.length === 0 || this.retry) return;
+    this.retry = setImmediate(() => { this.retry = null; this.retryQueue(why); });
+  }
+
+  private launch(req: Request, inst: Instance, placement: Placement): void {
+    req.attempt++;
     req.placement = placement;
     this.streams.set(req.source, { rate: inst.requestRate, assignment: placement.assignment, model: req.model });
     placement.assignment.forEach((dev, i) => this.deps.registry.expose(dev, req.model.name, [i + 1]));
@@ -203,14 +316,17 @@ export class Orchestrator {
   }
 
   private reject(source: string, outcome: Omit<Outcome, 'outcome'>): void {
-    this.deps.send(source, { t: 'failed', requestId: outcome.requestId, attempt: 0, reason: outcome.reason ?? 'rejected' });
+    this.deps.send(source, { t: 'failed', requestId: outcome.requestId, attempt: 0, reason: wireReason(outcome.reason ?? 'rejected') });
     this.deps.finished({ ...outcome, outcome: 'failed' });
   }
 
   private finish(req: Request, end: Partial<Outcome> & Pick<Outcome, 'outcome'>): void {
     if (req.timer) clearTimeout(req.timer);
-    this.requests.delete(`${req.source}/${req.id}`);
-    if (end.outcome === 'failed') this.deps.send(req.source, { t: 'failed', requestId: req.id, attempt: req.attempt, reason: end.reason ?? 'failed' });
+    const key = keyOf(req);
+    this.queue.remove(key);
+    this.requests.delete(key);
+    // a request that never got a plan out is at attempt -1, which the wire does not take
+    if (end.outcome === 'failed') this.deps.send(req.source, { t: 'failed', requestId: req.id, attempt: Math.max(0, req.attempt), reason: wireReason(end.reason ?? 'failed') });
     this.deps.finished({
       requestId: req.id,
       source: req.source,
@@ -221,5 +337,6 @@ export class Orchestrator {
       ...(req.placement?.feasible ? { latencyModelSeconds: req.placement.latencySeconds } : {}),
       ...end,
     });
+    this.scheduleRetry(`request ${key} finished`);
   }
 }
