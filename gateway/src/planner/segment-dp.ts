@@ -11,7 +11,7 @@
  * `violations`; if every chain found fails the check it falls back to a budgeted `exact` search,
  * and if that finds nothing it rejects with the reasons of `explainInfeasible`.
  */
-import { latencySeconds, privacyViolation, violations } from './constraints.js';
+import { latencySeconds, violations } from './constraints.js';
 import { planExact } from './exact.js';
 import { explainInfeasible } from './explain.js';
 import { privacyOn, type Instance, type Placement } from './instance.js';
@@ -35,6 +35,16 @@ interface Label {
   used: number[];
 }
 
+/** `used` with `d` added, kept sorted: a merge, not a sort, since this runs for every label made. */
+function withDevice(used: number[], d: number): number[] {
+  const out = new Array<number>(used.length + 1);
+  let i = 0;
+  for (; i < used.length && used[i]! < d; i++) out[i] = used[i]!;
+  out[i] = d;
+  for (; i < used.length; i++) out[i + 1] = used[i]!;
+  return out;
+}
+
 function subset(a: number[], b: number[]): boolean {
   let j = 0;
   for (const x of a) { while (j < b.length && b[j]! < x) j++; if (j >= b.length || b[j] !== x) return false; }
@@ -42,7 +52,7 @@ function subset(a: number[], b: number[]): boolean {
 }
 
 export function planSegmentDp(inst: Instance, opts: SegmentDpOptions = {}): Placement {
-  const K = opts.labelsPerBoundary ?? 12;
+  const K = opts.labelsPerBoundary ?? 8;
   const layers = inst.model.layers;
   const L = layers.length;
   const devs = inst.devices;
@@ -79,22 +89,31 @@ export function planSegmentDp(inst: Instance, opts: SegmentDpOptions = {}): Plac
     return pre;
   });
 
-  /** eq. 6 for a segment of 0-based layers [a, b] on a device seen fresh by this request. */
+  /** eq. 6 at layer l (1-based) for a device that has seen `exposedPrior` of layers 2..l−1. */
+  const privateAt = (l: number, exposedPrior: number) => {
+    const prior = l - 2;
+    return exposedPrior <= maxFrac * l && prior - exposedPrior >= Math.min(minHidden, prior) && !(prior > 0 && exposedPrior === prior);
+  };
+
+  // reach[a·D + d]: the last layer index b such that d may take [a, b] alone under eq. 6 (a
+  // segment that fails at some layer fails for every longer one, so one number per start).
+  const reach = guarded ? new Int32Array(L * D).fill(-2) : null;
   function segmentPrivate(d: number, a: number, b: number): boolean {
-    if (!guarded || devs[d]!.trusted) return true;
-    const pre = expPre[d];
-    const la = a + 1;
-    for (let l = la; l <= b + 1; l++) {
-      const prior = l - 2;
-      const inPrior = pre ? pre[l - 1]! - pre[1]! : 0;
-      const segBefore = l - la;
-      const segBeforeExposed = pre ? pre[l - 1]! - pre[la - 1]! : 0;
-      const exposedPrior = inPrior + segBefore - segBeforeExposed;
-      if (exposedPrior > maxFrac * l) return false;
-      if (prior - exposedPrior < Math.min(minHidden, prior)) return false;
-      if (prior > 0 && exposedPrior === prior) return false;
+    if (!reach || devs[d]!.trusted) return true;
+    let r = reach[a * D + d]!;
+    if (r === -2) {
+      const pre = expPre[d];
+      const la = a + 1;
+      r = a - 1;
+      for (let l = la; l <= L - 1; l++) {
+        const inPrior = pre ? pre[l - 1]! - pre[1]! : 0;
+        const segBeforeExposed = pre ? pre[l - 1]! - pre[la - 1]! : 0;
+        if (!privateAt(l, inPrior + (l - la) - segBeforeExposed)) break;
+        r = l - 1;
+      }
+      reach[a * D + d] = r;
     }
-    return true;
+    return b <= r;
   }
 
   function fits(d: number, a: number, b: number, uMacs: number, uMem: number, uBits: number): boolean {
@@ -171,13 +190,18 @@ export function planSegmentDp(inst: Instance, opts: SegmentDpOptions = {}): Plac
       if (d !== src || x.to < L - 2) uBits[d]! += outBits(x.to);
     }
   }
+  const seenScratch = new Uint8Array(L + 2);
   function revisitPrivate(label: Label, d: number, a: number, b: number): boolean {
-    const seen = new Set(devs[d]!.exposed);
-    for (let x: Label | null = label; x && x.parent; x = x.parent) if (x.last === d) for (let i = x.from; i <= x.to; i++) seen.add(i + 1);
-    if (d === src) seen.add(1);
-    for (let i = a; i <= b; i++) {
-      if (privacyViolation(inst, devs[d]!, i + 1, seen)) return false;
-      seen.add(i + 1);
+    if (devs[d]!.trusted) return true;
+    seenScratch.fill(0);
+    for (const l of devs[d]!.exposed) if (l >= 0 && l <= L) seenScratch[l] = 1;
+    for (let x: Label | null = label; x && x.parent; x = x.parent) if (x.last === d) for (let i = x.from; i <= x.to; i++) seenScratch[i + 1] = 1;
+    if (d === src) seenScratch[1] = 1;
+    for (let l = a + 1; l <= b + 1; l++) {
+      let exposedPrior = 0;
+      for (let k = 2; k < l; k++) exposedPrior += seenScratch[k]!;
+      if (!privateAt(l, exposedPrior)) return false;
+      seenScratch[l] = 1;
     }
     return true;
   }
@@ -224,14 +248,20 @@ export function planSegmentDp(inst: Instance, opts: SegmentDpOptions = {}): Plac
         let extended = 0;
         for (const d of list) {
           if (groupUses[groupId[d]!]! >= PER_GROUP) continue; // the rest of a group costs the same with less slack
+          // continuing on the last device is the longer segment, already tried from an earlier boundary
+          if (d === p) continue;
           const cost = label.cost + (d === p ? 0 : hopCost) + (pm[b + 1]! - pm[a]!) / devs[d]!.macsPerSecond;
-          if (target.length >= K && cost >= target[target.length - 1]!.cost) continue; // would not make the list
+          if (target.length >= K && cost >= target[target.length - 1]!.cost) {
+            // would not make the list, nor would the rest of its group (same speed, same cost) unless it is the last device
+            if (d !== p) groupUses[groupId[d]!] = PER_GROUP;
+            continue;
+          }
           const revisit = onPath[d] === pathStamp;
           if (revisit) {
             if (!fits(d, a, b, uMacs[d]!, uMem[d]!, uBits[d]!)) continue;
             if (guarded && !revisitPrivate(label, d, a, b)) continue;
           }
-          const used = revisit ? label.used : [...label.used, d].sort((x, y) => x - y);
+          const used = revisit ? label.used : withDevice(label.used, d);
           insert(target, { cost, last: d, from: a, to: b, parent: label, used });
           groupUses[groupId[d]!]!++;
           if (++extended >= enough) break;
