@@ -1,16 +1,17 @@
-/** `layerfleet plan --instance FILE --strategy S [--json]`: place one request described as DESIGN.md's JSON instance. */
+/** `layerfleet plan --instance FILE --strategy S [--policy FILE] [--json]`: place one request described as DESIGN.md's JSON instance. */
 import { readFile } from 'node:fs/promises';
 import { createStrategy, DEFAULT_STRATEGY, normalizeInstance, violations } from '@layerfleet/gateway';
 import { parseFlags, stringFlag } from './args.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { instance: 'string', strategy: 'string', json: 'boolean' });
+  const flags = parseFlags(argv, { instance: 'string', strategy: 'string', policy: 'string', json: 'boolean' });
   const file = stringFlag(flags, 'instance');
   if (!file) throw new Error('plan: --instance FILE is required (a JSON instance as in DESIGN.md)');
   let json: unknown;
   try { json = JSON.parse(await readFile(file, 'utf8')); } catch (err) { throw new Error(`plan: cannot read ${file}: ${(err as Error).message}`); }
   const inst = normalizeInstance(json);
-  const strategy = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY);
+  const policy = stringFlag(flags, 'policy');
+  const strategy = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, policy ? { policy } : {});
   const placement = strategy.plan(inst);
   // whatever the strategy claims, the answer is judged by the constraints themselves
   const broken = placement.assignment.length ? violations(inst, placement.assignment) : [];

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
-import { runCells, runFrames, runTiming, type ReproOptions } from './reproduce/experiments.js';
+import { runFrames, runTiming, type ReproOptions } from './reproduce/experiments.js';
+import { runCellsParallel } from './reproduce/parallel.js';
 import { writeReport } from './reproduce/report.js';
 
 export async function run(argv: string[]): Promise<void> {
@@ -23,7 +24,7 @@ export async function run(argv: string[]): Promise<void> {
   const dir = resolve(stringFlag(flags, 'out') ?? 'docs');
   mkdirSync(dir, { recursive: true });
   const started = performance.now();
-  const { cells, curves } = runCells(opts);
+  const { cells, curves } = await runCellsParallel(opts);
   const frames = runFrames(opts);
   const timing = runTiming(opts);
   const seconds = (performance.now() - started) / 1000;

@@ -49,26 +49,21 @@ function rlFor(workload: string, privacy: string, opts: ReproOptions): { strateg
   };
 }
 
-export function runCells(opts: ReproOptions): { cells: Cell[]; curves: Convergence[] } {
-  const cells: Cell[] = [];
-  const curves: Convergence[] = [];
-  for (const workload of sim.WORKLOAD_NAMES) {
-    for (const privacy of Object.keys(PRIVACY_LEVELS)) {
-      const rl = rlFor(workload, privacy, opts);
-      curves.push(rl.curve);
-      const reports: Record<string, sim.SimReport> = {};
-      for (const name of STRATEGIES) {
-        const strategy = name === 'rl-pdnn' ? rl.strategy : createStrategy(name === QUEUED ? 'segment-dp' : name);
-        const scenario = sim.paperScenario({ workload, privacyName: privacy, requests: opts.requests, seed: 1, queueSeconds: name === QUEUED ? 2 : 0 });
-        const bar = new Progress(`sim ${name} ${workload}/${privacy}`, opts.requests);
-        reports[name] = sim.simulate(strategy, scenario, { onProgress: (d) => bar.update(d) });
-        bar.done();
-      }
-      cells.push({ workload, privacy, reports, policyNote: rl.note });
-    }
+/** One workload × privacy cell under every strategy. */
+export function runCell(workload: sim.WorkloadName, privacy: string, opts: ReproOptions): { cell: Cell; curve: Convergence } {
+  const rl = rlFor(workload, privacy, opts);
+  const reports: Record<string, sim.SimReport> = {};
+  for (const name of STRATEGIES) {
+    const strategy = name === 'rl-pdnn' ? rl.strategy : createStrategy(name === QUEUED ? 'segment-dp' : name);
+    const scenario = sim.paperScenario({ workload, privacyName: privacy, requests: opts.requests, seed: 1, queueSeconds: name === QUEUED ? 2 : 0 });
+    const bar = new Progress(`sim ${name} ${workload}/${privacy}`, opts.requests);
+    reports[name] = sim.simulate(strategy, scenario, { onProgress: (d) => bar.update(d) });
+    bar.done();
   }
-  return { cells, curves };
+  return { cell: { workload, privacy, reports, policyNote: rl.note }, curve: rl.curve };
 }
+
+export const CELLS = sim.WORKLOAD_NAMES.flatMap((w) => Object.keys(PRIVACY_LEVELS).map((p) => [w, p] as [sim.WorkloadName, string]));
 
 export interface FrameRow { frame: number; requests: number; exact: number; exactProven: boolean; ours: number; rl: number; oursPlaced: number; rlPlaced: number; exactPlaced: number; sharedExactMb: number; sharedOursMb: number; sharedRlMb: number }
 
