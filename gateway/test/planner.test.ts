@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { normalizeInstance, planExact, planSegmentDp, planNeurosurgeon, StaticStrategy, violations, latencySeconds, type Instance, PRIVACY_LEVELS } from '../src/planner/index.js';
 
 function rng(seed: number) {
@@ -35,22 +35,26 @@ function bruteForce(inst: Instance): { latency: number; feasible: boolean } {
   return { latency: best, feasible: best < Infinity };
 }
 
-test('branch and bound equals brute force on 300 random small instances', (t) => {
-  const r = rng(42);
+/** Runs exact against brute force on `count` instances from `make`; returns how many were feasible. */
+function exactMatchesBruteForce(t: ExecutionContext, make: (r: () => number) => Instance, seed: number, count: number): number {
+  const r = rng(seed);
   let feasible = 0;
-  for (let n = 0; n < 300; n++) {
-    const inst = randomInstance(r);
+  for (let n = 0; n < count; n++) {
+    const inst = make(r);
     const got = planExact(inst);
     const want = bruteForce(inst);
+    t.true(got.proven);
     t.is(got.feasible, want.feasible, `instance ${n}`);
-    if (want.feasible) {
-      feasible++;
-      t.deepEqual(violations(inst, got.assignment), [], `instance ${n}`);
-      t.true(Math.abs(got.latencySeconds - want.latency) <= 1e-12 * want.latency, `instance ${n}`);
-    } else {
-      t.true((got.reasons ?? []).length > 0, `instance ${n} gives a reason`);
-    }
+    if (!want.feasible) { t.true((got.reasons ?? []).length > 0, `instance ${n} gives a reason`); continue; }
+    feasible++;
+    t.deepEqual(violations(inst, got.assignment), [], `instance ${n}`);
+    t.true(Math.abs(got.latencySeconds - want.latency) <= 1e-12 * want.latency, `instance ${n}: ${got.latencySeconds} vs ${want.latency}`);
   }
+  return feasible;
+}
+
+test('exact equals brute force on 300 random small instances', (t) => {
+  const feasible = exactMatchesBruteForce(t, randomInstance, 42, 300);
   t.true(feasible > 50 && feasible < 290, `a mix of feasible and infeasible cases (${feasible})`);
 });
 
@@ -106,19 +110,7 @@ function classedInstance(r: () => number): Instance {
 }
 
 test('exact equals brute force on 250 instances full of interchangeable devices (symmetry breaking is sound)', (t) => {
-  const r = rng(2026);
-  let feasible = 0;
-  for (let n = 0; n < 250; n++) {
-    const inst = classedInstance(r);
-    const got = planExact(inst);
-    const want = bruteForce(inst);
-    t.true(got.proven);
-    t.is(got.feasible, want.feasible, `instance ${n}`);
-    if (!want.feasible) continue;
-    feasible++;
-    t.deepEqual(violations(inst, got.assignment), [], `instance ${n}`);
-    t.true(Math.abs(got.latencySeconds - want.latency) <= 1e-12 * want.latency, `instance ${n}: ${got.latencySeconds} vs ${want.latency}`);
-  }
+  const feasible = exactMatchesBruteForce(t, classedInstance, 2026, 250);
   t.true(feasible > 60, `enough feasible cases (${feasible})`);
 });
 
