@@ -2,14 +2,14 @@
  * `layerfleet sim`: the paper's scenario in simulated time (see gateway/src/sim). Prints one JSON
  * line with --json, a short table otherwise; a progress bar on stderr while it runs.
  */
-import { createStrategy, DEFAULT_STRATEGY, defaultPolicyPath, sim } from '@layerfleet/gateway';
+import { createStrategy, DEFAULT_STRATEGY, defaultPolicyPath, RlPdnn, sim } from '@layerfleet/gateway';
 import { numberFlag, parseFlags, stringFlag } from './args.js';
 import { Progress } from './progress.js';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
     scenario: 'string', workload: 'string', privacy: 'string', strategy: 'string', requests: 'string', devices: 'string',
-    sources: 'string', seed: 'string', lambda: 'string', churn: 'string', 'mac-unit': 'string', policy: 'string', queue: 'string', json: 'boolean',
+    sources: 'string', seed: 'string', lambda: 'string', churn: 'string', 'mac-unit': 'string', policy: 'string', queue: 'string', learn: 'boolean', json: 'boolean',
   });
   const scenario = stringFlag(flags, 'scenario') ?? 'paper';
   if (scenario !== 'paper') throw new Error(`--scenario: unknown ${JSON.stringify(scenario)}; the one defined is "paper"`);
@@ -27,7 +27,10 @@ export async function run(argv: string[]): Promise<void> {
     macUnit: numberFlag(flags, 'mac-unit', 1e6),
     queueSeconds: numberFlag(flags, 'queue', 0),
   });
-  const strategy = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, { policy: stringFlag(flags, 'policy') ?? defaultPolicyPath(opts.workload, opts.privacyName) });
+  const chosen = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, { policy: stringFlag(flags, 'policy') ?? defaultPolicyPath(opts.workload, opts.privacyName) });
+  if (flags.learn && !(chosen instanceof RlPdnn)) throw new Error('--learn: only rl-pdnn learns; use it with --strategy rl-pdnn');
+  // --learn: the policy keeps learning from every request (ε at its floor), as the paper runs it
+  const strategy = flags.learn ? new sim.LearningRlPdnn(chosen as RlPdnn, 'rl-pdnn (learning online)') : chosen;
   const bar = new Progress(`sim ${strategy.name} ${opts.workload}/${opts.privacyName}`, opts.requests);
   const report = sim.simulate(strategy, opts, { onProgress: (done) => bar.update(done) });
   bar.done();

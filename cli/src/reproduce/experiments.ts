@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  createStrategy, defaultPolicyPath, loadPolicy, planFrameExact, planFrameSequential,
+  createStrategy, defaultPolicyPath, loadPolicy, planFrameExact, planFrameSequential, policyFromJson, policyToJson,
   PRIVACY_LEVELS, RlPdnn, sim, type Frame, type FramePlan, type Strategy,
 } from '@layerfleet/gateway';
 import { Progress } from '../progress.js';
@@ -20,18 +20,20 @@ export interface ReproOptions {
 }
 
 export const QUEUED = 'segment-dp, queue ≤ 2 s';
-export const STRATEGIES = ['segment-dp', QUEUED, 'rl-pdnn', 'static', 'neurosurgeon'] as const;
+export const RL_ONLINE = 'rl-pdnn, learning online';
+export const RL_FROZEN = 'rl-pdnn, frozen greedy';
+export const STRATEGIES = ['segment-dp', QUEUED, RL_ONLINE, RL_FROZEN, 'static', 'neurosurgeon'] as const;
 
 export interface Cell { workload: string; privacy: string; reports: Record<string, sim.SimReport>; policyNote: string }
 
 export interface Convergence { workload: string; privacy: string; block: number; reward: number[]; constraintsMet: number[]; penalty: number[] }
 
-function rlFor(workload: string, privacy: string, opts: ReproOptions): { strategy: Strategy; note: string; curve: Convergence } {
+function rlFor(workload: string, privacy: string, opts: ReproOptions): { fresh: () => RlPdnn; note: string; curve: Convergence } {
   const path = defaultPolicyPath(workload, privacy);
   if (existsSync(path)) {
     const json = JSON.parse(readFileSync(path, 'utf8')) as { log: Convergence; logBlock?: number; trainedOn?: { episodes: number } };
     return {
-      strategy: loadPolicy(path),
+      fresh: () => loadPolicy(path),
       note: `committed policy, ${json.trainedOn?.episodes ?? '?'} episodes`,
       curve: { workload, privacy, block: json.logBlock ?? 1, reward: json.log.reward, constraintsMet: json.log.constraintsMet, penalty: json.log.penalty },
     };
@@ -42,8 +44,9 @@ function rlFor(workload: string, privacy: string, opts: ReproOptions): { strateg
   bar.done();
   const block = 50;
   const means = (xs: number[]) => Array.from({ length: Math.ceil(xs.length / block) }, (_, i) => { const b = xs.slice(i * block, (i + 1) * block); return b.reduce((a, c) => a + c, 0) / b.length; });
+  const json = policyToJson(agent);
   return {
-    strategy: agent,
+    fresh: () => policyFromJson(json),
     note: `trained in this run, ${opts.rlEpisodes} episodes (no committed policy)`,
     curve: { workload, privacy, block, reward: means(agent.log.reward), constraintsMet: means(agent.log.constraintsMet), penalty: means(agent.log.penalty) },
   };
@@ -54,7 +57,9 @@ export function runCell(workload: sim.WorkloadName, privacy: string, opts: Repro
   const rl = rlFor(workload, privacy, opts);
   const reports: Record<string, sim.SimReport> = {};
   for (const name of STRATEGIES) {
-    const strategy = name === 'rl-pdnn' ? rl.strategy : createStrategy(name === QUEUED ? 'segment-dp' : name);
+    const strategy = name === RL_ONLINE ? new sim.LearningRlPdnn(rl.fresh(), name)
+      : name === RL_FROZEN ? rl.fresh()
+      : createStrategy(name === QUEUED ? 'segment-dp' : name);
     const scenario = sim.paperScenario({ workload, privacyName: privacy, requests: opts.requests, seed: 1, queueSeconds: name === QUEUED ? 2 : 0 });
     const bar = new Progress(`sim ${name} ${workload}/${privacy}`, opts.requests);
     reports[name] = sim.simulate(strategy, scenario, { onProgress: (d) => bar.update(d) });

@@ -22,7 +22,7 @@ const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const PRIVACY_TITLE: Record<string, string> = { none: 'no privacy', 'two-hidden': 'two hidden layers', half: 'half hidden (SI = 50 %)' };
 
 function accuracyTable(cells: Cell[]): string[] {
-  const head = ['workload', 'privacy', 'paper (RL-PDNN)', ...STRATEGIES.map((s) => (s === 'rl-pdnn' ? 'rl-pdnn (ours, reproduced)' : s))];
+  const head = ['workload', 'privacy', 'paper (RL-PDNN)', ...STRATEGIES];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const c of cells) {
     const cols = STRATEGIES.map((s) => {
@@ -127,7 +127,7 @@ export function writeReport(res: ReproResults, dir: string): string {
     '- **Unit:** e × 10⁶ MAC/s. With 10⁵ the whole fleet (2.4 GMAC/s) could not carry VGG16 at 3 requests/s (15 GMAC/s); the paper serves most VGG requests, so 10⁶ is the reading consistent with its accuracy figures. LeNet and CIFAR latencies then come out about ten times below the paper\'s.',
     '- Models at the paper\'s granularity: ReLU (with pooling) is a layer of its own — LeNet 9 layers, CIFAR CNN 15, VGG16 31 (128×128×3). Float32 activations and weights (4 bytes per element), as the paper\'s models.',
     '- Budgets: a device\'s load is the MACs (4.b) and bits (4.c) committed to it over the last second; memory (4.a) counts the weights resident for requests in flight. Devices compute FIFO at their MAC/s and send FIFO at their link rate, so latency includes queueing. A placement that breaks a constraint is counted and not run.',
-    '- rl-pdnn: DQN per Algorithm 1 and Table 1 (γ 0.95, buffer 100 000, target update 1000 steps, lr 5e-4 / 1e-4, ε 1 for 1000 episodes then × 0.99 / 0.995 per episode, MLP 2 × 64, batch 64), trained in this simulator, one request per episode. Its greedy policy is used without masking, so its mistakes show.',
+    '- rl-pdnn: DQN per Algorithm 1 and Table 1 (γ 0.95, buffer 100 000, target update 1000 steps, lr 5e-4 / 1e-4, ε 1 for 1000 episodes then × 0.99 / 0.995 per episode, MLP 2 × 64, batch 64), trained in this simulator, one request per episode, never masked, so its mistakes show. It runs two ways: *learning online* (ε at its 0.01 floor, learning from every request, as the paper intends: "continuous online learning … to adapt to any system fluctuation"), and *frozen greedy* (argmax Q only). Training ends on a fleet whose devices have seen much of the model; evaluation starts from a fresh fleet, and the frozen policy does not always carry over — that gap is part of the result.',
     '',
     '## Accuracy: requests placed meeting every constraint (Fig. 6)',
     '',

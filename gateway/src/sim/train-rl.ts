@@ -24,10 +24,13 @@ export function newRlAgent(opts: SimOptions, seed: number): RlPdnn {
   });
 }
 
-/** Strategy view of a learning agent: each plan is one ε-greedy training episode. */
-class Learning implements Strategy {
-  readonly name = 'rl-pdnn (training)';
-  constructor(private readonly agent: RlPdnn) {}
+/**
+ * Strategy view of a learning agent: each plan is one ε-greedy training episode. Used to train,
+ * and to run a trained policy the way the paper means it to run — learning online (ε at its
+ * floor), so it adapts as the fleet changes.
+ */
+export class LearningRlPdnn implements Strategy {
+  constructor(private readonly agent: RlPdnn, readonly name = 'rl-pdnn (learning)') {}
   plan(inst: Instance): Placement {
     const ep = this.agent.train(inst);
     return { feasible: ep.valid, latencySeconds: ep.penalty, assignment: ep.assignment };
@@ -36,6 +39,6 @@ class Learning implements Strategy {
 
 export function trainRlPdnn(opts: SimOptions, hooks: { onProgress?: (done: number, total: number) => void } = {}): { agent: RlPdnn; report: SimReport } {
   const agent = newRlAgent(opts, opts.seed);
-  const report = simulate(new Learning(agent), opts, hooks);
+  const report = simulate(new LearningRlPdnn(agent), opts, hooks);
   return { agent, report };
 }
