@@ -1,8 +1,18 @@
 /** `layerfleet bench` (`npm run bench`): our code against named peers, in one run, as ratios. */
 import { benchEnvelope, nativeCrypto } from '@layerfleet/protocol';
 import { benchKernels } from '@layerfleet/models';
+import { benchPlanner } from './bench-planner.js';
 
-export async function run(): Promise<void> {
+export async function run(argv: string[] = []): Promise<void> {
+  const only = new Set(argv);
+  if (only.size && !['envelope', 'kernels', 'planner'].some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner`);
+  const want = (section: string) => only.size === 0 || only.has(section);
+  if (want('envelope')) benchEnvelopes();
+  if (want('kernels')) await benchKernelTable();
+  if (want('planner')) benchPlanner();
+}
+
+function benchEnvelopes(): void {
   console.log('envelope seal+open (COSE_Sign1 in COSE_Encrypt), µs per message');
   console.log('size       node:crypto   tweetnacl+@noble   portable/native');
   const env = benchEnvelope();
@@ -12,6 +22,9 @@ export async function run(): Promise<void> {
     const n = native.sealUs + native.openUs, p = portable.sealUs + portable.openUs;
     console.log(`${fmtBytes(size).padEnd(10)} ${n.toFixed(0).padStart(11)}   ${p.toFixed(0).padStart(16)}   ${(p / n).toFixed(1).padStart(14)}×`);
   }
+}
+
+async function benchKernelTable(): Promise<void> {
   console.log('\nint8 kernels (ours) vs float32 tfjs on the same LeNet-5 layer shapes, MMAC/s');
   console.log('layer     MACs      ours   tfjs-cpu  tfjs-wasm  ours/cpu  ours/wasm');
   for (const r of await benchKernels()) {

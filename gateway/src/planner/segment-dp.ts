@@ -125,6 +125,30 @@ export function planSegmentDp(inst: Instance, opts: SegmentDpOptions = {}): Plac
     return true;
   }
 
+  // Fast path: no placement can beat every middle layer at the fleet's top speed with only the two
+  // unavoidable hops (out of the source, back to it at the best link). When one device alone
+  // achieves that bound, it is the optimum — the usual case on a lightly loaded fleet. (With the
+  // source allowed in the middle, a placement without hops exists, so the bound does not hold.)
+  if (!inst.sourceMayComputeMiddle) {
+    let eMax = 0, bestBack = Infinity;
+    for (const d of candidates) { eMax = Math.max(eMax, devs[d]!.macsPerSecond); bestBack = Math.min(bestBack, outBits(L - 2) / devs[d]!.rateBitsPerSecond); }
+    const srcDev = devs[src]!;
+    const ends = layers[0]!.macs / srcDev.macsPerSecond + layers[L - 1]!.macs / srcDev.macsPerSecond + outBits(0) / srcDev.rateBitsPerSecond;
+    const bound = ends + (pm[L - 1]! - pm[1]!) / eMax + bestBack;
+    let best = -1, bestCost = Infinity, bestFree = -Infinity;
+    for (const d of candidates) {
+      if (d === src) continue;
+      const cost = ends + (pm[L - 1]! - pm[1]!) / devs[d]!.macsPerSecond + outBits(L - 2) / devs[d]!.rateBitsPerSecond;
+      // among equals, the least loaded device: its queue is the shortest
+      const free = devs[d]!.macsPerSecond - devs[d]!.loadMacsPerSecond;
+      if ((cost < bestCost || (cost === bestCost && free > bestFree)) && fits(d, 1, L - 2, 0, 0, 0) && segmentPrivate(d, 1, L - 2)) { best = d; bestCost = cost; bestFree = free; }
+    }
+    if (best >= 0 && bestCost <= bound * (1 + 1e-12)) {
+      const assignment = layers.map((_, i) => (i === 0 || i === L - 1 ? inst.source : devs[best]!.id));
+      if (violations(inst, assignment).length === 0) return { feasible: true, latencySeconds: latencySeconds(inst, assignment), assignment };
+    }
+  }
+
   // Devices grouped by (speed, link rate): within a group the segment cost is the same, so the
   // cheapest feasible devices of a segment are found by visiting groups in cost order.
   const groupOf = new Map<string, number[]>();

@@ -1,0 +1,101 @@
+import test from 'ava';
+import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastJsonLine, runCli } from '../src/run-cli.js';
+
+const lenetInstance = {
+  requestRate: 3,
+  source: 'cam1',
+  model: { name: 'lenet', layers: [
+    { name: 'conv1', macs: 117600, weightBytes: 156, outputBytes: 1176 },
+    { name: 'conv2', macs: 240000, weightBytes: 2416, outputBytes: 400 },
+    { name: 'fc1', macs: 48000, weightBytes: 48120, outputBytes: 120 },
+    { name: 'fc2', macs: 10080, weightBytes: 10164, outputBytes: 84 },
+    { name: 'fc3', macs: 840, weightBytes: 850, outputBytes: 10 },
+  ] },
+  devices: [
+    { id: 'cam1', trusted: true, macsPerSecond: 5.6e7, memoryBytes: 1e9, rateBitsPerSecond: 7.22e7 },
+    { id: 'nexus', macsPerSecond: 8e7, memoryBytes: 2e9, rateBitsPerSecond: 7.22e7 },
+    { id: 'stm32', macsPerSecond: 4e6, memoryBytes: 1e6, rateBitsPerSecond: 7.2e6 },
+  ],
+};
+
+test('layerfleet plan prints { feasible, latencySeconds, assignment } and every strategy agrees with exact here', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-plan-'));
+  const file = join(dir, 'lenet.json');
+  await writeFile(file, JSON.stringify(lenetInstance));
+  const exact = lastJsonLine(await runCli(['plan', '--instance', file, '--strategy', 'exact', '--json']));
+  t.is(exact.feasible, true);
+  t.deepEqual(exact.assignment, ['cam1', 'nexus', 'nexus', 'nexus', 'cam1']);
+  t.true(typeof exact.latencySeconds === 'number' && exact.latencySeconds > 0);
+  for (const strategy of ['segment-dp', 'neurosurgeon', 'static']) {
+    const out = lastJsonLine(await runCli(['plan', '--instance', file, '--strategy', strategy, '--json']));
+    t.is(out.feasible, true, strategy);
+    t.is(out.latencySeconds, exact.latencySeconds, strategy);
+  }
+});
+
+test('layerfleet plan on an infeasible instance exits 2 and says which constraint ruled out which device', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-plan-'));
+  const file = join(dir, 'busy.json');
+  await writeFile(file, JSON.stringify({ ...lenetInstance, requestRate: 1000 }));
+  const run = await runCli(['plan', '--instance', file, '--json']);
+  t.is(run.code, 2);
+  const out = lastJsonLine(run);
+  t.is(out.feasible, false);
+  t.deepEqual(out.assignment, []);
+  t.regex((out.reasons as string[]).join('\n'), /layer 2 \(conv2\): no device fits — .*nexus \(4\.b compute/);
+  const bad = await runCli(['plan', '--instance', join(dir, 'missing.json')]);
+  t.not(bad.code, 0);
+  t.regex(bad.stderr, /cannot read .*missing\.json/);
+});
+
+test('layerfleet sim --json reports the measures the issue names, for the paper scenario', async (t) => {
+  const run = await runCli(['sim', '--scenario', 'paper', '--workload', 'cifar', '--privacy', 'two-hidden', '--requests', '300', '--devices', '51', '--seed', '3', '--json']);
+  t.is(run.code, 0, run.stderr.slice(-500));
+  const r = lastJsonLine(run);
+  for (const k of ['accuracy', 'violations', 'rejected', 'latency_per_inference_s', 'shared_mb_per_inference', 'decision_ms_p50', 'decision_ms_p99']) t.true(k in r, k);
+  t.is(r.strategy, 'segment-dp');
+  t.is(r.violations, 0);
+  t.is(r.requests, 300);
+  t.regex(run.stderr, /sim segment-dp cifar\/two-hidden: .*100 %/); // the progress bar
+  const wrong = await runCli(['sim', '--strategy', 'nope']);
+  t.not(wrong.code, 0);
+  t.regex(wrong.stderr, /segment-dp, exact, static, neurosurgeon, rl-pdnn/);
+});
+
+test('npm run reproduce --quick writes the report and its charts', async (t) => {
+  t.timeout(600_000);
+  const dir = await mkdtemp(join(tmpdir(), 'lf-repro-'));
+  const run = await runCli(['reproduce', '--quick', '--requests', '120', '--out', dir], 600_000);
+  t.is(run.code, 0, run.stderr.slice(-1000));
+  const md = await readFile(join(dir, 'reproduction.md'), 'utf8');
+  for (const heading of ['## Accuracy', '## Latency per inference', '## rl-pdnn convergence', 'frame by frame', '## Decision time']) t.true(md.includes(heading), heading);
+  t.regex(md, /\| lenet \| none \| 100 % \| \d+\.\d %/);
+  const svgs = (await readdir(dir)).filter((f) => f.endsWith('.svg'));
+  t.true(svgs.length >= 7, svgs.join(' '));
+  for (const f of svgs) t.regex(await readFile(join(dir, f), 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
+});
+
+test('layerfleet train-rl writes a policy that sim and plan load, frozen or learning online', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-rl-'));
+  const policy = join(dir, 'p.json');
+  const train = await runCli(['train-rl', '--workload', 'lenet', '--privacy', 'none', '--episodes', '1100', '--devices', '12', '--out', policy]);
+  t.is(train.code, 0, train.stderr.slice(-500));
+  t.regex(train.stdout, /lenet\/none: 1100 episodes .* wrote /);
+  const json = JSON.parse(await readFile(policy, 'utf8')) as { format: string; slots: number; log: { reward: number[] }; logBlock: number };
+  t.is(json.format, 'layerfleet-rl-pdnn/1');
+  t.is(json.slots, 12);
+  t.is(json.log.reward.length, Math.ceil(1100 / json.logBlock));
+  for (const extra of [[], ['--learn']]) {
+    const run = await runCli(['sim', '--strategy', 'rl-pdnn', '--policy', policy, '--devices', '12', '--requests', '150', '--json', ...extra]);
+    t.is(run.code, 0, run.stderr.slice(-500));
+    const r = lastJsonLine(run);
+    t.regex(String(r.strategy), /^rl-pdnn/);
+    t.is((r.accepted as number) + (r.violations as number) + (r.rejected as number), 150);
+  }
+  const wrongSize = await runCli(['sim', '--strategy', 'rl-pdnn', '--policy', policy, '--devices', '51', '--requests', '20', '--json']);
+  t.is(wrongSize.code, 0);
+  t.true((lastJsonLine(wrongSize).accepted as number) >= 0, 'a 12-slot policy on a 51-device fleet still answers (devices past its slots are never chosen)');
+});
