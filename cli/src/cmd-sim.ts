@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<void> {
   const chosen = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, { policy: stringFlag(flags, 'policy') ?? defaultPolicyPath(opts.workload, opts.privacyName) });
   if (flags.learn && !(chosen instanceof RlPdnn)) throw new Error('--learn: only rl-pdnn learns; use it with --strategy rl-pdnn');
   // --learn: the policy keeps learning from every request (ε at its floor), as the paper runs it
-  const strategy = flags.learn ? new sim.LearningRlPdnn(chosen as RlPdnn, 'rl-pdnn (learning online)') : chosen;
+  const strategy = flags.learn ? new sim.LearningRlPdnn(chosen as RlPdnn, 'rl-pdnn (learning online)', 4) : chosen;
   const bar = new Progress(`sim ${strategy.name} ${opts.workload}/${opts.privacyName}`, opts.requests);
   const report = sim.simulate(strategy, opts, { onProgress: (done) => bar.update(done) });
   bar.done();

@@ -54,8 +54,8 @@ type Ev =
 
 interface Pending { index: number; arrival: number; source: SimDevice; workload: Workload; queued: boolean }
 
-/** How often a queued request is tried again: a tenth of the load window's second. */
-const RETRY_SECONDS = 0.1;
+/** How often a queued request is tried again: a quarter of the load window's second. */
+const RETRY_SECONDS = 0.25;
 
 interface Stage { device: SimDevice; macs: number; bits: number }
 interface Run { arrival: number; stages: Stage[]; assignment: SimDevice[]; workload: Workload }

@@ -30,7 +30,10 @@ export function newRlAgent(opts: SimOptions, seed: number): RlPdnn {
  * floor), so it adapts as the fleet changes.
  */
 export class LearningRlPdnn implements Strategy {
-  constructor(private readonly agent: RlPdnn, readonly name = 'rl-pdnn (learning)') {}
+  /** `trainEvery`: gradient steps every so many decisions (1 while training, as Algorithm 1) */
+  constructor(private readonly agent: RlPdnn, readonly name = 'rl-pdnn (learning)', trainEvery = 1) {
+    agent.dqn.trainEvery = trainEvery;
+  }
   plan(inst: Instance): Placement {
     const ep = this.agent.train(inst);
     return { feasible: ep.valid, latencySeconds: ep.penalty, assignment: ep.assignment };

@@ -62,6 +62,11 @@ export class Dqn {
   readonly target: Mlp;
   readonly buffer: ReplayBuffer;
   epsilon: number;
+  /**
+   * Gradient steps happen every this many environment steps. Algorithm 1 trains at every step
+   * (1, used for training); a policy that keeps learning while it serves can afford less.
+   */
+  trainEvery = 1;
   /** environment steps observed */
   steps = 0;
   episodes = 0;
@@ -114,7 +119,7 @@ export class Dqn {
     if (!Number.isFinite(reward)) throw new RangeError(`Dqn.observe: reward ${reward} is not finite`);
     this.buffer.push(state, action, reward, next, done);
     this.steps++;
-    const loss = this.buffer.size >= this.options.batchSize ? this.trainStep() : NaN;
+    const loss = this.buffer.size >= this.options.batchSize && this.steps % this.trainEvery === 0 ? this.trainStep() : NaN;
     if (this.steps % this.options.targetUpdate === 0) this.target.copyFrom(this.online);
     return loss;
   }
