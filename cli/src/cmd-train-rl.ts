@@ -7,19 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultPolicyPath, policyToJson, PRIVACY_LEVELS, sim } from '@layerfleet/gateway';
 import { numberFlag, parseFlags, stringFlag } from './args.js';
+import { blockMeans, LOG_BLOCK } from './block-means.js';
 import { Progress } from './progress.js';
 
-/** The saved log keeps means over blocks of episodes: enough for a convergence curve, small on disk. */
-const LOG_BLOCK = 50;
-
-function blockMeans(xs: number[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < xs.length; i += LOG_BLOCK) {
-    const block = xs.slice(i, i + LOG_BLOCK);
-    out.push(block.reduce((a, b) => a + b, 0) / block.length);
-  }
-  return out;
-}
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, { workload: 'string', privacy: 'string', episodes: 'string', devices: 'string', seed: 'string', out: 'string', all: 'boolean' });

@@ -1,9 +1,8 @@
+import { mulberry32 } from '@layerfleet/models';
 import test from 'ava';
 import { applyPlacement, frameViolations, latencySeconds, normalizeInstance, planFrameExact, planFrameSequential, SegmentDpStrategy, PRIVACY_LEVELS, frameInstance, type Frame } from '../src/planner/index.js';
 
-function rng(seed: number) {
-  return () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
+const rng = mulberry32;
 
 function randomFrame(r: () => number): Frame {
   const levels = Object.values(PRIVACY_LEVELS);

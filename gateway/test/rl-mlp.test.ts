@@ -1,5 +1,6 @@
 import test from 'ava';
-import { Mlp, mulberry32 } from '../src/planner/rl/mlp.js';
+import { mulberry32 } from '@layerfleet/models';
+import { Mlp } from '../src/planner/rl/mlp.js';
 
 function problem(seed: number, nIn: number, nOut: number, batch: number) {
   const r = mulberry32(seed);

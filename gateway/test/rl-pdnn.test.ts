@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeInstance, PRIVACY_LEVELS, type Instance } from '../src/planner/instance.js';
 import { latencySeconds, violations } from '../src/planner/constraints.js';
-import { mulberry32 } from '../src/planner/rl/mlp.js';
+import { mulberry32 } from '@layerfleet/models';
 import { RlPdnn, paperHyperParameters } from '../src/planner/rl/rl-pdnn.js';
 import { PlacementEpisode, StateEncoder } from '../src/planner/rl/state-encoding.js';
 import { loadPolicy, policyToJson, savePolicy } from '../src/planner/rl/policy-file.js';

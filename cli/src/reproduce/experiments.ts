@@ -8,6 +8,7 @@ import {
   createStrategy, defaultPolicyPath, loadPolicy, planFrameExact, planFrameSequential, policyFromJson, policyToJson,
   PRIVACY_LEVELS, RlPdnn, sim, type Frame, type FramePlan, type Strategy,
 } from '@layerfleet/gateway';
+import { blockMeans, LOG_BLOCK } from '../block-means.js';
 import { Progress } from '../progress.js';
 
 export interface ReproOptions {
@@ -44,13 +45,11 @@ function rlFor(workload: string, privacy: string, opts: ReproOptions): { fresh: 
   const bar = new Progress(`train rl-pdnn ${workload}/${privacy}`, opts.rlEpisodes);
   const { agent } = sim.trainRlPdnn(scenario, { onProgress: (d) => bar.update(d) });
   bar.done();
-  const block = 50;
-  const means = (xs: number[]) => Array.from({ length: Math.ceil(xs.length / block) }, (_, i) => { const b = xs.slice(i * block, (i + 1) * block); return b.reduce((a, c) => a + c, 0) / b.length; });
   const json = policyToJson(agent);
   return {
     fresh: () => policyFromJson(json),
     note: `trained in this run, ${opts.rlEpisodes} episodes (no committed policy)`,
-    curve: { workload, privacy, block, reward: means(agent.log.reward), constraintsMet: means(agent.log.constraintsMet), penalty: means(agent.log.penalty) },
+    curve: { workload, privacy, block: LOG_BLOCK, reward: blockMeans(agent.log.reward), constraintsMet: blockMeans(agent.log.constraintsMet), penalty: blockMeans(agent.log.penalty) },
   };
 }
 

@@ -11,7 +11,7 @@
 import { latencySeconds, privacyViolation, violations } from './constraints.js';
 import { explainInfeasible } from './explain.js';
 import type { Instance, Placement } from './instance.js';
-import type { Strategy } from './strategy.js';
+import { sourceOnly, type Strategy } from './strategy.js';
 
 export interface ExactOptions {
   /** Search nodes before giving up; the result then says the optimum was not proven. */
@@ -42,13 +42,7 @@ export function planExact(inst: Instance, opts: ExactOptions = {}): ExactPlaceme
   const devices = inst.devices;
   const D = devices.length;
   const src = devices.findIndex((d) => d.id === inst.source);
-  if (L <= 2) {
-    const assignment = Array.from({ length: L }, () => inst.source);
-    const v = violations(inst, assignment);
-    return v.length
-      ? { feasible: false, latencySeconds: Infinity, assignment: [], reasons: v, proven: true, nodes: 1 }
-      : { feasible: true, latencySeconds: latencySeconds(inst, assignment), assignment, proven: true, nodes: 1 };
-  }
+  if (L <= 2) return { ...sourceOnly(inst), proven: true, nodes: 1 };
   const cls = symmetryClasses(inst);
   const macs = new Float64Array(D), mem = new Float64Array(D), bits = new Float64Array(D);
   const uses = new Int32Array(D);

@@ -15,7 +15,7 @@ import { latencySeconds, violations } from './constraints.js';
 import { planExact } from './exact.js';
 import { explainInfeasible } from './explain.js';
 import { privacyOn, type Instance, type Placement } from './instance.js';
-import { rejected, type Strategy } from './strategy.js';
+import { rejected, sourceOnly, type Strategy } from './strategy.js';
 
 export interface SegmentDpOptions {
   /** labels kept per layer boundary */
@@ -58,11 +58,7 @@ export function planSegmentDp(inst: Instance, opts: SegmentDpOptions = {}): Plac
   const devs = inst.devices;
   const D = devs.length;
   const src = devs.findIndex((d) => d.id === inst.source);
-  if (L <= 2) {
-    const a = Array.from({ length: L }, () => inst.source);
-    const v = violations(inst, a);
-    return v.length ? rejected(v) : { feasible: true, latencySeconds: latencySeconds(inst, a), assignment: a };
-  }
+  if (L <= 2) return sourceOnly(inst);
   const rate = inst.requestRate;
   const guarded = privacyOn(inst.privacy);
   const { maxExposedFraction: maxFrac, minHidden } = inst.privacy;

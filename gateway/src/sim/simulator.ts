@@ -12,7 +12,8 @@ import { violations, type Instance, type Strategy } from '../planner/index.js';
 import { EventQueue } from './event-queue.js';
 import { Fleet, newDevice, type SimDevice } from './fleet.js';
 import type { SimOptions } from './scenario.js';
-import { mean, mulberry32, percentile, sortedCopy } from './stats.js';
+import { mulberry32 } from '@layerfleet/models';
+import { mean, percentile, sortedCopy } from './stats.js';
 import { workloadModels, type Workload } from './workloads.js';
 
 export interface SimReport {
@@ -119,7 +120,9 @@ export function simulate(strategy: Strategy, opts: SimOptions, hooks: SimHooks =
       } else {
         ok = true;
         accepted++;
-        const assignment = placement.assignment.map((id) => fleet.byId(id)!);
+        // look each device up once, not once per layer: a 1000-device fleet makes byId a scan
+        const devices = new Map([...new Set(placement.assignment)].map((id) => [id, fleet.byId(id)!]));
+        const assignment = placement.assignment.map((id) => devices.get(id)!);
         fleet.commit(assignment, req.workload, now);
         plannedLatency += placement.latencySeconds;
         devicesUsed += new Set(assignment).size;

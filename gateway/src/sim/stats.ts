@@ -16,14 +16,3 @@ export function mean(xs: ArrayLike<number>): number {
 export function sortedCopy(xs: number[]): Float64Array {
   return Float64Array.from(xs).sort();
 }
-
-/** A seeded PRNG (mulberry32): runs are reproducible from `--seed`. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

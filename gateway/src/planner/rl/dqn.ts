@@ -3,7 +3,8 @@
  * acting, experience replay, a minibatch step on eq. 11 at every environment step once the
  * buffer holds a batch, and a target network θ' hard-copied from θ every G steps.
  */
-import { Mlp, mulberry32 } from './mlp.js';
+import { mulberry32 } from '@layerfleet/models';
+import { Mlp } from './mlp.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 export interface DqnOptions {

@@ -1,4 +1,4 @@
-export { Mlp, mulberry32, type MlpOptions } from './mlp.js';
+export { Mlp, type MlpOptions } from './mlp.js';
 export { ReplayBuffer, type Batch } from './replay-buffer.js';
 export { Dqn, argmax, resolveDqnOptions, type DqnOptions, type ResolvedDqnOptions } from './dqn.js';
 export { PlacementEpisode, StateEncoder, SLOT_FEATURES, slotDevices } from './state-encoding.js';

@@ -10,17 +10,7 @@
  * Layout: W_k is [in][out] row-major. Widths after the input are padded to a multiple of 16
  * for the kernel; padded units have zero weights, get zero gradients and so stay exactly zero.
  */
-
-/** mulberry32: tiny, fast, seedable; every random choice in rl/ goes through one of these. */
-export function mulberry32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@layerfleet/models';
 
 export interface MlpOptions {
   /** [input, hidden..., output], e.g. [260, 64, 64, 51] */

@@ -4,7 +4,7 @@
  * network computes in float32 anyway. At the paper's capacity (100000) and ~300 inputs this is
  * ~240 MB of address space, but the pages are only touched as the ring fills.
  */
-import { mulberry32 } from './mlp.js';
+import { mulberry32 } from '@layerfleet/models';
 
 export interface Batch {
   states: Float32Array;
