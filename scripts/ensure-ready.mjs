@@ -12,3 +12,6 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   run('npm ci --no-audit --no-fund');
 }
 run('npx tsc -b');
+// The firmware: the host board always, the Cortex-M7 images when arm-none-eabi-gcc is installed
+// (the Makefile decides). Quiet when everything is up to date.
+run('make -s -C firmware-bindings/firmware all');

@@ -12,6 +12,7 @@ import {
   type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming,
 } from '@layerfleet/protocol';
 import { LayerStore } from './layer-store.js';
+import type { LayerExecutor } from './layer-executor.js';
 
 export interface AgentOptions {
   id: string;
@@ -27,6 +28,8 @@ export interface AgentOptions {
   requestRate?: number;
   heartbeatMs?: number;
   log?: (line: string) => void;
+  /** Where assigned layers run; this process's int8 kernels unless a board is attached. */
+  executor?: LayerExecutor;
 }
 
 export interface ActivePlan { requestId: string; attempt: number; model: string; assignment: string[] }
@@ -41,7 +44,7 @@ export interface SourceHooks {
 export class Agent {
   readonly rejections: Rejections;
   readonly bootId = randomUUID().slice(0, 8);
-  readonly layers = new LayerStore();
+  readonly layers: LayerExecutor;
   readonly plans = new BoundedCache<ActivePlan>(4096);
   computedLayers = 0;
   /** MACs computed since the last load report, for the `load` telemetry's `macsPerSecondUsed` */
@@ -54,6 +57,7 @@ export class Agent {
 
   private constructor(readonly opts: AgentOptions, readonly endpoint: SecureEndpoint, readonly client: MqttClient) {
     this.rejections = new Rejections((line) => this.log(line));
+    this.layers = opts.executor ?? new LayerStore();
   }
 
   static async start(opts: AgentOptions): Promise<Agent> {
@@ -146,7 +150,7 @@ export class Agent {
     }
     try {
       switch (message.t) {
-        case 'plan': return this.onPlan(sender, message);
+        case 'plan': return void this.onPlan(sender, message).catch((err: Error) => this.rejections.count('bad-request', `plan from ${sender}: ${err.message}`));
         case 'act': return this.onActivation(sender, message);
         case 'failed': return this.onFailed(sender, message);
         default: return this.rejections.count('unexpected-message', `${message.t} from ${sender} is not for a device`);
@@ -156,7 +160,7 @@ export class Agent {
     }
   }
 
-  private onPlan(sender: string, m: MessageOf<'plan'>): void {
+  private async onPlan(sender: string, m: MessageOf<'plan'>): Promise<void> {
     if (sender !== 'gateway') return this.rejections.count('not-from-gateway', `plan for ${m.requestId} signed by ${sender}, not the gateway`);
     for (const peer of m.peers) if (peer.id !== this.id) this.endpoint.addPeer({ id: peer.id, signPublic: peer.sign, kexPublic: peer.kex });
     const plan: ActivePlan = { requestId: m.requestId, attempt: m.attempt, model: m.model, assignment: m.assignment };
@@ -164,7 +168,7 @@ export class Agent {
     try {
       for (const w of m.layers) {
         if (m.assignment[w.index] !== this.id) throw new Error(`weights for layer ${w.index}, which is not assigned to ${this.id}`);
-        this.layers.install(m.model, w.index, w.layer);
+        await this.layers.install(m.model, w.index, w.layer);
       }
       m.assignment.forEach((dev, i) => { if (dev === this.id && !this.layers.has(m.model, i)) throw new Error(`assigned layer ${i} of ${m.model} but holds no weights for it`); });
     } catch (err) {
@@ -173,7 +177,7 @@ export class Agent {
     if (!m.start) return this.send('gateway', { t: 'ready', requestId: m.requestId, attempt: m.attempt });
     const input = this.sourceHooks?.input(m.requestId);
     if (!input) return this.send('gateway', { t: 'failed', requestId: m.requestId, attempt: m.attempt, reason: `${this.id} has no pending input for ${m.requestId}` });
-    this.compute(plan, 0, input, []);
+    await this.compute(plan, 0, input, []);
   }
 
   private onActivation(sender: string, m: MessageOf<'act'>): void {
@@ -181,7 +185,7 @@ export class Agent {
     if (!plan || plan.attempt !== m.attempt) return this.rejections.count('no-plan', `activation for ${m.requestId} attempt ${m.attempt} from ${sender}: no such plan here`);
     if (plan.assignment[m.layer] !== this.id) return this.rejections.count('not-assigned', `activation for layer ${m.layer} of ${m.requestId}, assigned to ${plan.assignment[m.layer]}`);
     if (m.layer === 0 || plan.assignment[m.layer - 1] !== sender) return this.rejections.count('wrong-hop', `activation for ${m.requestId} layer ${m.layer} from ${sender}, expected ${plan.assignment[m.layer - 1]}`);
-    this.compute(plan, m.layer, new Int8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), m.trace);
+    void this.compute(plan, m.layer, new Int8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), m.trace);
   }
 
   private onFailed(sender: string, m: MessageOf<'failed'>): void {
@@ -191,13 +195,13 @@ export class Agent {
   }
 
   /** Runs this device's consecutive layers from `from`, then forwards or finishes. */
-  private compute(plan: ActivePlan, from: number, input: Int8Array, trace: HopTiming[]): void {
+  private async compute(plan: ActivePlan, from: number, input: Int8Array, trace: HopTiming[]): Promise<void> {
     let to = from;
     while (to + 1 < plan.assignment.length && plan.assignment[to + 1] === this.id) to++;
     const started = performance.now();
     let output: Int8Array;
     try {
-      output = this.layers.run(plan.model, from, to, input);
+      output = await this.layers.run(plan.model, from, to, input);
     } catch (err) {
       return this.send('gateway', { t: 'failed', requestId: plan.requestId, attempt: plan.attempt, reason: `${this.id}: ${(err as Error).message}` });
     }

@@ -2,3 +2,5 @@ export * from './agent.js';
 export * from './source.js';
 export * from './layer-store.js';
 export * from './self-benchmark.js';
+export * from './layer-executor.js';
+export * from './board-executor.js';

@@ -1,15 +1,19 @@
-/** `layerfleet agent`: one device agent; with `--source` it also replays held-out digits as requests. */
+/**
+ * `layerfleet agent`: one device agent; with `--source` it also replays held-out digits as requests;
+ * with `--boards P1,P2` each board on those serial ports joins the fleet as a device of its own.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePublicKeys } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
 import { Agent, measureMacsPerSecond, runSource } from '@layerfleet/agent';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
+import { startBoardDevices, stopBoardDevices } from './board-devices.js';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
     id: 'string', broker: 'string', state: 'string', 'gateway-keys': 'string', 'macs-budget': 'string', memory: 'string',
-    'link-mbps': 'string', source: 'boolean', inferences: 'string', concurrency: 'string', rate: 'string', quiet: 'boolean',
+    'link-mbps': 'string', boards: 'string', baud: 'string', 'line-noise': 'string', 'board-macs-budget': 'string', source: 'boolean', inferences: 'string', concurrency: 'string', rate: 'string', quiet: 'boolean',
   });
   const id = stringFlag(flags, 'id');
   if (!id) throw new Error('--id is required');
@@ -33,7 +37,12 @@ export async function run(argv: string[]): Promise<void> {
     ...(isSource ? { requestRate: numberFlag(flags, 'rate', 10) } : {}),
   });
   log(`[${id}] up: ${(measured / 1e6).toFixed(0)} MMAC/s measured, offering ${(agent.capabilities().macsPerSecond / 1e6).toFixed(2)} MMAC/s`);
-  const stop = async () => { await agent.close(); process.exit(0); };
+  const ports = (stringFlag(flags, 'boards') ?? '').split(',').filter((p) => p.length > 0);
+  const boards = await startBoardDevices(ports, {
+    id, stateDir, gateway, log, brokerUrl: stringFlag(flags, 'broker') ?? 'mqtt://127.0.0.1:1883', rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
+  }, { baudRate: numberFlag(flags, 'baud', 115200), lineNoise: numberFlag(flags, 'line-noise', 0),
+    ...(flags['board-macs-budget'] === undefined ? {} : { macsBudget: numberFlag(flags, 'board-macs-budget', 0) }) });
+  const stop = async () => { await stopBoardDevices(boards); await agent.close(); process.exit(0); };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
   if (!isSource) return;

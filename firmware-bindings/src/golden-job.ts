@@ -1,91 +1,26 @@
-// The binary layer job the host runner reads on stdin; the layout is documented at the top of
-// firmware/host/golden_runner.c and mirrored here field for field.
+// The host golden runner's job: an LFLY layer blob followed by one more section, the int8 input
+// (u32 count, then the bytes). firmware/host/golden_runner.c documents the same layout.
 import { spawn } from 'node:child_process';
-import { activationRange, type QuantizedLayer } from '@layerfleet/models';
-import { ensureHostRunner } from './host-build.js';
+import type { QuantizedLayer } from '@layerfleet/models';
+import { ensureHostRunner } from './firmware-build.js';
+import { encodeLayerFields, layerFields, type LayerFields } from './layer-blob.js';
 
-export const JOB_MAGIC = 'LFJB';
-export const JOB_VERSION = 1;
-export const JOB_HEADER_BYTES = 60;
-/** The runner's static arena: a longer job is refused. */
+/** The runner's static buffer: a longer job is refused. */
 export const JOB_MAX_BYTES = 256 * 1024;
 
-export const JobKind = { conv2d: 1, dense: 2, maxpool: 3 } as const;
-
-/** Every field of the job; unused ones are 0. Sections are taken verbatim, so tests can make them inconsistent. */
-export interface LayerJob {
-  kind: number;
-  padding: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  kernel: number;
-  stride: number;
-  filters: number;
-  poolSize: number;
-  poolStride: number;
-  inputs: number;
-  units: number;
-  inputZeroPoint: number;
-  outputZeroPoint: number;
-  activationMin: number;
-  weights: Int8Array;
-  bias: Int32Array;
-  multipliers: Int32Array;
-  shifts: Int32Array;
+export interface LayerJob extends LayerFields {
   input: Int8Array;
 }
 
 export function layerJob(layer: QuantizedLayer, input: Int8Array): LayerJob {
-  const spec = layer.spec;
-  const common = {
-    inputZeroPoint: layer.inputZeroPoint, outputZeroPoint: layer.outputZeroPoint,
-    activationMin: activationRange(spec.relu, layer.outputZeroPoint).min,
-    weights: layer.weights, bias: layer.bias, multipliers: layer.multipliers, shifts: layer.shifts, input,
-  };
-  if (spec.kind === 'conv2d') {
-    return {
-      kind: JobKind.conv2d, padding: spec.padding === 'same' ? 1 : 0, inH: spec.input[0], inW: spec.input[1], inC: spec.input[2],
-      kernel: spec.kernel, stride: spec.stride, filters: spec.filters, poolSize: spec.pool?.size ?? 0, poolStride: spec.pool?.stride ?? 0,
-      inputs: 0, units: 0, ...common,
-    };
-  }
-  return {
-    kind: JobKind.dense, padding: 0, inH: 0, inW: 0, inC: 0, kernel: 0, stride: 0, filters: 0, poolSize: 0, poolStride: 0,
-    inputs: spec.inputs, units: spec.units, ...common,
-  };
+  return { ...layerFields(layer), input };
 }
 
 export function encodeJob(job: LayerJob): Uint8Array {
-  const n = JOB_HEADER_BYTES + 4 * 5 + job.weights.length + 4 * (job.bias.length + job.multipliers.length + job.shifts.length) + job.input.length;
-  const bytes = new Uint8Array(n);
-  const v = new DataView(bytes.buffer);
-  bytes.set(Buffer.from(JOB_MAGIC, 'ascii'), 0);
-  v.setUint16(4, JOB_VERSION, true);
-  v.setUint8(6, job.kind);
-  v.setUint8(7, job.padding);
-  const u32 = [job.inH, job.inW, job.inC, job.kernel, job.stride, job.filters, job.poolSize, job.poolStride, job.inputs, job.units];
-  u32.forEach((x, i) => v.setUint32(8 + 4 * i, x, true));
-  v.setInt32(48, job.inputZeroPoint, true);
-  v.setInt32(52, job.outputZeroPoint, true);
-  v.setInt32(56, job.activationMin, true);
-  let o = JOB_HEADER_BYTES;
-  const int8 = (a: Int8Array): void => {
-    v.setUint32(o, a.length, true);
-    o += 4;
-    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.length), o);
-    o += a.length;
-  };
-  const int32 = (a: Int32Array): void => {
-    v.setUint32(o, a.length, true);
-    o += 4;
-    for (const x of a) { v.setInt32(o, x, true); o += 4; }
-  };
-  int8(job.weights);
-  int32(job.bias);
-  int32(job.multipliers);
-  int32(job.shifts);
-  int8(job.input);
+  const bytes = encodeLayerFields(job, 4 + job.input.length);
+  const at = bytes.length - job.input.length - 4;
+  new DataView(bytes.buffer).setUint32(at, job.input.length, true);
+  bytes.set(new Uint8Array(job.input.buffer, job.input.byteOffset, job.input.length), at + 4);
   return bytes;
 }
 

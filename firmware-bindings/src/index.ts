@@ -1,6 +1,7 @@
-// Public API of @layerfleet/firmware-bindings: building and driving the C kernels on the host.
-export { ensureHostRunner, FIRMWARE_DIR, HOST_CFLAGS, HOST_RUNNER_PATH, PACKAGE_ROOT, type HostBuildOptions } from './host-build.js';
-export {
-  encodeJob, encodeLayerJob, JOB_HEADER_BYTES, JOB_MAGIC, JOB_MAX_BYTES, JOB_VERSION, JobKind, layerJob, runHostJob, runHostLayer,
-  type HostRunResult, type LayerJob,
-} from './golden-job.js';
+// Public API of @layerfleet/firmware-bindings: the firmware builds, the serial link to a board,
+// and emulated boards.
+export * from './firmware-build.js';
+export * from './layer-blob.js';
+export * from './golden-job.js';
+export * from './serial/index.js';
+export * from './emulated-board.js';

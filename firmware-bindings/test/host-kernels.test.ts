@@ -1,8 +1,8 @@
 // The C kernels, built for the host, against the committed golden vectors and the TS kernels.
 import test from 'ava';
 import { loadLenetGolden, loadLenetInt8, mulberry32, outputShape, runLayerInt8 } from '@layerfleet/models';
-import { encodeJob, encodeLayerJob, JOB_MAGIC, layerJob, runHostJob, runHostLayer } from '../src/index.js';
-import { ensureHostRunner } from '../src/host-build.js';
+import { encodeJob, encodeLayerJob, BLOB_MAGIC, layerJob, runHostJob, runHostLayer } from '../src/index.js';
+import { ensureHostRunner } from '../src/firmware-build.js';
 
 // Compiled once for this file; every test awaits the same build.
 const built = ensureHostRunner();
@@ -40,7 +40,7 @@ test('a truncated job is refused with exit 2 naming the field', async (t) => {
   const golden = loadLenetGolden();
   const layer = loadLenetInt8().layers[0]!;
   const job = encodeLayerJob(layer, Int8Array.from(golden.vectors[0]!.input.data));
-  for (const [cut, field] of [[job.length - 10, 'input'], [70, 'weights'], [30, 'header']] as const) {
+  for (const [cut, field] of [[job.length - 10, 'input'], [70, 'bias'], [60 + 3 * (4 + 6 * 4) + 4 + 50, 'weights'], [30, 'header']] as const) {
     const r = await runHostJob(job.subarray(0, cut));
     t.is(r.signal, null);
     t.is(r.code, 2, `cut at ${cut}`);
@@ -97,7 +97,7 @@ test('bad magic, and random noise on stdin, exit 2 without a signal', async (t) 
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rng() * 256);
     // Half the buffers get a valid magic/version so the noise reaches the field parsing.
     if (seed % 2 === 0 && bytes.length >= 8) {
-      bytes.set(Buffer.from(JOB_MAGIC, 'ascii'), 0);
+      bytes.set(Buffer.from(BLOB_MAGIC, 'ascii'), 0);
       bytes[4] = 1;
       bytes[5] = 0;
       bytes[6] = 1 + (seed % 3);

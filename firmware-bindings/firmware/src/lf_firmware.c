@@ -1,0 +1,193 @@
+/*
+ * The firmware's main loop: bytes from the board's serial link are cut into frames at 0x00,
+ * each frame is answered exactly once, and every (re)boot starts from cleared state with a
+ * fresh MAC/s measurement and a boot announcement.
+ */
+#include "lf_firmware.h"
+
+#include <string.h>
+
+#include "lf_board.h"
+#include "lf_cbor.h"
+#include "lf_commands.h"
+#include "lf_device.h"
+#include "lf_kernels.h"
+#include "lf_proto.h"
+
+/*
+ * Declared as 32-bit words rather than bytes: blobs are written into it byte-wise (always
+ * allowed) and their int32 sections are then read in place, which C's aliasing rules permit
+ * only on an object whose declared type is a 32-bit integer.
+ */
+static _Alignas(8) uint32_t arena_words[LF_ARENA_BYTES / 4u];
+static int8_t io_input[LF_MAX_IO_BYTES];
+static int8_t io_output[LF_MAX_IO_BYTES];
+static int8_t io_scratch[LF_MAX_IO_BYTES];
+static lf_device dev;
+
+/* Receive side: one encoded frame at most; a longer run is dropped up to its 0x00. */
+static uint8_t rx[LF_MAX_ENCODED];
+static size_t rx_len;
+static bool rx_dropping;
+static uint8_t rx_body[LF_MAX_ENCODED];
+
+/* Outlive a host board's in-process reset (a real restart clears them, see new_boot_value). */
+static uint32_t boot_count;
+static uint32_t last_boot;
+
+/* The MAC/s benchmark: a dense layer like the ones the planner places, timed on the
+   cycle counter. Weights live in the scratch buffer (RAM, like arena layers) rather than a
+   16 KiB table in flash, which would also time flash wait states no real layer pays. */
+#define CAL_UNITS 64u
+#define CAL_INPUTS (LF_MAX_IO_BYTES / CAL_UNITS < 256u ? LF_MAX_IO_BYTES / CAL_UNITS : 256u)
+#define CAL_RUNS 4u
+_Static_assert(CAL_INPUTS >= 1u, "LF_MAX_IO_BYTES too small for the MAC/s benchmark");
+/* Zero bias, multiplier and shift: requantisation still runs its full arithmetic on them. */
+static const int32_t cal_zeros[CAL_UNITS];
+
+static uint64_t measure_macs_per_s(void) {
+  for (uint32_t i = 0; i < CAL_INPUTS * CAL_UNITS; i++) io_scratch[i] = (int8_t)((int)((i * 37u) % 256u) - 128);
+  for (uint32_t i = 0; i < CAL_INPUTS; i++) io_input[i] = (int8_t)((int)((i * 11u) % 256u) - 128);
+  const lf_dense_params p = { CAL_INPUTS, CAL_UNITS, 0, 0, -128 };
+  const lf_channel_params ch = { cal_zeros, CAL_UNITS, cal_zeros, CAL_UNITS, cal_zeros, CAL_UNITS };
+  uint64_t cycles = 0;
+  bool ok = true;
+  /* Run 0 warms caches and is not timed. */
+  for (uint32_t run = 0; run <= CAL_RUNS && ok; run++) {
+    uint32_t t0 = lf_board_cycles();
+    ok = lf_dense_s8(&p, io_scratch, CAL_INPUTS * CAL_UNITS, &ch, io_input, CAL_INPUTS, io_output, LF_MAX_IO_BYTES, NULL) == LF_OK;
+    if (run > 0) cycles += (uint32_t)(lf_board_cycles() - t0);
+  }
+  memset(io_input, 0, sizeof io_input);
+  memset(io_output, 0, sizeof io_output);
+  memset(io_scratch, 0, sizeof io_scratch);
+  if (!ok || cycles == 0) return 0;
+  /* At most 2^16 MACs times a 32-bit rate: no overflow in 64 bits. */
+  return (uint64_t)CAL_RUNS * CAL_INPUTS * CAL_UNITS * lf_board_cycle_hz() / cycles;
+}
+
+static uint32_t mix32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7FEB352Du;
+  x ^= x >> 15;
+  x *= 0x846CA68Bu;
+  x ^= x >> 16;
+  return x;
+}
+
+/*
+ * `boot` must differ after every (re)boot. The host board's cycle counter is the monotonic
+ * clock in ns, so each process start and each reset reads a new value; a counter kept across
+ * the host's in-process reset makes a repeat impossible there. On a microcontroller the
+ * statics restart from zero and the value rests on the cycle counter at this point, which
+ * differs between boots only if the counter is not cleared by the reset (or boot timing
+ * varies); the board id is mixed in so two boards booting in step still differ.
+ */
+static uint32_t new_boot_value(void) {
+  uint32_t h = 2166136261u;  /* FNV-1a of the id */
+  for (size_t i = 0; i < LF_ID_MAX && dev.id[i] != '\0'; i++) h = (h ^ (uint8_t)dev.id[i]) * 16777619u;
+  boot_count++;
+  uint32_t v = mix32(lf_board_cycles() ^ mix32(h ^ mix32(boot_count)));
+  if (v == last_boot) v++;
+  last_boot = v;
+  return v;
+}
+
+static void announce(void) {
+  uint8_t payload[160];
+  lf_cbor_writer w;
+  lf_cbor_writer_init(&w, payload, sizeof payload);
+  lf_cbor_put_map(&w, 3);
+  lf_cbor_put_key_text(&w, "board", lf_board_name());
+  lf_cbor_put_key_text(&w, "id", dev.id);
+  lf_cbor_put_key_uint(&w, "boot", dev.boot);
+  if (!w.overflow) dev.stats.bytes_out += lf_proto_send(LF_TYPE_BOOT, 0, payload, w.len);
+}
+
+/* Everything a power-on would clear, then the benchmark and the announcement. */
+static void boot(void) {
+  memset(arena_words, 0, sizeof arena_words);
+  memset(&dev, 0, sizeof dev);
+  dev.arena = (uint8_t *)arena_words;
+  dev.input = io_input;
+  dev.output = io_output;
+  dev.scratch = io_scratch;
+  lf_board_id(dev.id, sizeof dev.id);
+  dev.id[LF_ID_MAX - 1u] = '\0';
+  rx_len = 0;
+  rx_dropping = false;
+  dev.macs_per_s = measure_macs_per_s();
+  dev.boot = new_boot_value();
+  announce();
+}
+
+static void refuse_frame(lf_err kind, uint16_t seq, const char *msg) {
+  lf_refusal r;
+  memset(&r, 0, sizeof r);
+  r.kind = kind;
+  r.msg = msg;
+  dev.stats.errors[kind]++;
+  /* No req: the type of a frame that failed these checks is not trustworthy. */
+  dev.stats.bytes_out += lf_proto_send_error(seq, -1, &r);
+}
+
+/* One complete frame; true when it reset the board. */
+static bool on_frame(const uint8_t *encoded, size_t n) {
+  dev.stats.frames++;
+  lf_frame f;
+  const char *msg;
+  lf_err e = lf_proto_decode(encoded, n, rx_body, sizeof rx_body, &f, &msg);
+  if (e != LF_E_OK) {
+    refuse_frame(e, f.seq, msg);
+    return false;
+  }
+  return lf_commands_handle(&dev, &f);
+}
+
+/* One received byte; true when it completed a frame that reset the board. */
+static bool on_byte(uint8_t b) {
+  if (b != 0) {
+    if (rx_dropping) return false;
+    if (rx_len == sizeof rx) {
+      rx_dropping = true;
+      rx_len = 0;
+      return false;
+    }
+    rx[rx_len++] = b;
+    return false;
+  }
+  if (rx_dropping) {
+    /* Answered once, when the oversize run ends, like every other frame. */
+    rx_dropping = false;
+    dev.stats.frames++;
+    refuse_frame(LF_E_TOO_LONG, LF_SEQ_UNKNOWN, "more than 1286 bytes before a 0x00; dropped");
+    return false;
+  }
+  /* 0x00 0x00: an empty frame, sent as keep-alive or to resync; nothing to answer. */
+  if (rx_len == 0) return false;
+  size_t n = rx_len;
+  rx_len = 0;
+  return on_frame(rx, n);
+}
+
+void lf_firmware_run(void) {
+  boot();
+  uint8_t chunk[128];
+  for (;;) {
+    size_t n = lf_board_read(chunk, sizeof chunk);
+    if (n == 0) {
+      if (!lf_board_reset_pressed()) return;
+      boot();
+      continue;
+    }
+    if (n > sizeof chunk) n = sizeof chunk;
+    dev.stats.bytes_in += n;
+    for (size_t i = 0; i < n; i++) {
+      if (on_byte(chunk[i])) {
+        /* Bytes that arrived behind the reset are lost, as on a board that restarts. */
+        boot();
+        break;
+      }
+    }
+  }
+}

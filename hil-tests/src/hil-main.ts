@@ -1,0 +1,87 @@
+/**
+ * `npm run hil -- --rig FILE [--report DIR] [--suites a,b] [--verbose]`: brings up the rig's
+ * boards (emulated ones started here, real ones found by USB serial number or port), runs the
+ * suites and writes DIR/junit.xml (default hil-report/) plus a short summary. Exit 0 only when
+ * no case failed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startEmulatedBoard, type EmulatedBoard } from '@layerfleet/firmware-bindings';
+import type { FleetBoard } from '@layerfleet/cli';
+import { findPortByUsbSerial } from './find-port.js';
+import { summaryLines, toJUnitXml, type CaseResult } from './junit.js';
+import { loadRig, SUITE_NAMES, type RigBoard, type SuiteName } from './rig.js';
+import { bitExactSuite } from './suites/bit-exact.js';
+import { fleetSuite } from './suites/fleet-suites.js';
+
+export interface HilRun { cases: CaseResult[]; junitPath: string; summary: string[] }
+
+export async function runRig(rigPath: string, options: { report?: string; suites?: SuiteName[]; verbose?: boolean; log?: (line: string) => void } = {}): Promise<HilRun> {
+  const rig = loadRig(rigPath);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const suites = options.suites ?? rig.suites;
+  const cases: CaseResult[] = [];
+  const boards: FleetBoard[] = [];
+  for (const b of rig.boards) {
+    const port = realPort(b);
+    if (port === null) boards.push({ emulate: (b as { emulate: 'host' | 'qemu' }).emulate, name: b.name });
+    else if (port === undefined) cases.push({ suite: 'rig', name: `find ${b.name}`, seconds: 0, failure: `no serial port with USB serial number ${(b as { usbSerial: string }).usbSerial} (is it plugged in?)` });
+    else boards.push({ port, name: b.name });
+  }
+  if (suites.includes('bit-exact')) {
+    for (const b of boards) {
+      let emulator: EmulatedBoard | undefined;
+      try {
+        if ('emulate' in b) emulator = await startEmulatedBoard(b.emulate, { id: b.name! });
+        const port = emulator?.port ?? (b as { port: string }).port;
+        log(`bit-exact: ${b.name} on ${port}`);
+        cases.push(...(await bitExactSuite(b.name!, port, log)));
+      } catch (err) {
+        cases.push({ suite: `bit-exact ${b.name}`, name: 'start', seconds: 0, failure: (err as Error).message });
+      } finally {
+        await emulator?.stop();
+      }
+    }
+  }
+  for (const name of suites) {
+    if (name === 'bit-exact') continue;
+    log(`${name}: running the fleet…`);
+    cases.push(await fleetSuite(name, { rig, boards, log, verbose: options.verbose === true }));
+  }
+  const dir = resolve(options.report ?? 'hil-report');
+  mkdirSync(dir, { recursive: true });
+  const junitPath = join(dir, 'junit.xml');
+  writeFileSync(junitPath, toJUnitXml(rig.name, cases));
+  const summary = summaryLines(rig.name, cases);
+  writeFileSync(join(dir, 'summary.txt'), `${summary.join('\n')}\n`);
+  return { cases, junitPath, summary };
+}
+
+/** null for an emulated board; the port path of a real one (undefined when it cannot be found). */
+function realPort(b: RigBoard): string | null | undefined {
+  if ('emulate' in b) return null;
+  if ('port' in b) return b.port;
+  return findPortByUsbSerial(b.usbSerial);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let rigPath: string | undefined;
+  let report: string | undefined;
+  let suites: SuiteName[] | undefined;
+  let verbose = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--rig') rigPath = argv[++i];
+    else if (arg === '--report') report = argv[++i];
+    else if (arg === '--verbose') verbose = true;
+    else if (arg === '--suites') {
+      suites = (argv[++i] ?? '').split(',') as SuiteName[];
+      for (const s of suites) if (!SUITE_NAMES.includes(s)) throw new Error(`--suites: unknown suite ${JSON.stringify(s)} (known: ${SUITE_NAMES.join(', ')})`);
+    } else throw new Error(`hil: unknown argument ${JSON.stringify(arg)} (usage: --rig FILE [--report DIR] [--suites a,b] [--verbose])`);
+  }
+  if (!rigPath) throw new Error('hil: --rig FILE is required (hil-tests/rigs/emulated.json is the emulated rig)');
+  const run = await runRig(rigPath, { ...(report ? { report } : {}), ...(suites ? { suites } : {}), verbose });
+  console.log(run.summary.join('\n'));
+  console.log(`JUnit XML: ${run.junitPath}`);
+  return run.cases.some((c) => c.failure !== undefined) ? 1 : 0;
+}
