@@ -2,14 +2,16 @@
 import { benchEnvelope, nativeCrypto } from '@layerfleet/protocol';
 import { benchKernels } from '@layerfleet/models';
 import { benchPlanner } from './bench-planner.js';
+import { benchBoards } from './bench-boards.js';
 
 export async function run(argv: string[] = []): Promise<void> {
   const only = new Set(argv);
-  if (only.size && !['envelope', 'kernels', 'planner'].some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner`);
+  if (only.size && !['envelope', 'kernels', 'planner', 'boards'].some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner, boards`);
   const want = (section: string) => only.size === 0 || only.has(section);
   if (want('envelope')) benchEnvelopes();
   if (want('kernels')) await benchKernelTable();
   if (want('planner')) benchPlanner();
+  if (want('boards')) await benchBoards();
 }
 
 function benchEnvelopes(): void {

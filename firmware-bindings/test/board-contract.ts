@@ -12,7 +12,9 @@ async function withBoard(target: EmulatedTarget, work: (board: Board, emu: Emula
   const emu = await startEmulatedBoard(target, { id: `contract-${process.pid}` });
   try {
     const raw = await openSerialTransport(emu.port);
-    const board = await Board.open(noise ? noisyTransport(raw, noise) : raw);
+    // Clean lines get a patient floor on timeouts: on a loaded machine (QEMU shares 2 cores with
+    // the other tests) a spurious retry would otherwise turn one refusal into another.
+    const board = await Board.open(noise ? noisyTransport(raw, noise) : raw, noise ? {} : { minTimeoutMs: 1500 });
     try {
       await work(board, emu);
     } finally {
@@ -83,7 +85,10 @@ export function boardContract(test: TestFn, target: EmulatedTarget, boardName: s
       const crc = crc32(blob) >>> 0;
       const opened = await board.link.request(Command.load, { slot: 7, size: blob.length, crc });
       t.is(opened['next'], 0);
-      const first = await board.link.request(Command.chunk, { slot: 7, off: 0, data: blob.subarray(0, 1024) });
+      // On a loaded machine the first copy may time out after the board stored it: the retry is
+      // then told the offset it is at, which says the same.
+      const first = await board.link.request(Command.chunk, { slot: 7, off: 0, data: blob.subarray(0, 1024) })
+        .catch((e: unknown) => (e instanceof BoardError && e.kind === 'offset' ? e.details : Promise.reject(e)));
       t.is(first['next'], 1024);
       const wrong = await t.throwsAsync(board.link.request(Command.chunk, { slot: 7, off: 3000, data: blob.subarray(3000, 3100) }), { instanceOf: BoardError });
       t.is(wrong?.kind, 'offset');
@@ -138,8 +143,9 @@ export function boardContract(test: TestFn, target: EmulatedTarget, boardName: s
       const errors = stats['errors'] as Record<string, number>;
       t.true((errors['too-long'] ?? 0) >= 1, JSON.stringify(errors));
       t.true((errors['crc'] ?? 0) + (errors['cobs'] ?? 0) + (errors['short'] ?? 0) >= 2, JSON.stringify(errors));
-      t.is(errors['command'], 1);
-      t.is(errors['cbor'], 1);
+      // Exactly one each, unless a copy timed out on a loaded machine and was sent again.
+      t.true(errors['command']! >= 1 && errors['command']! <= 1 + board.link.timeouts, JSON.stringify(errors));
+      t.true(errors['cbor']! >= 1 && errors['cbor']! <= 1 + board.link.timeouts, JSON.stringify(errors));
       t.true((stats['frames'] as number) >= 4);
       t.true((board.link.rejections.get('unread') ?? 0) + (board.link.rejections.get('stale') ?? 0) >= 1, 'answers to frames this side did not send are ignored and counted');
     });

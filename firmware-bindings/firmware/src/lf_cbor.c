@@ -140,31 +140,34 @@ static bool reserve(lf_cbor_writer *w, size_t n) {
   return true;
 }
 
-static void put_head(lf_cbor_writer *w, unsigned major, uint64_t arg) {
-  uint8_t head[9];
-  size_t n;
-  uint8_t mt = (uint8_t)(major << 5);
-  if (arg < 24) {
-    head[0] = (uint8_t)(mt | arg);
-    n = 1;
-  } else {
-    size_t bytes = arg <= 0xFFu ? 1 : arg <= 0xFFFFu ? 2 : arg <= 0xFFFFFFFFu ? 4 : 8;
-    head[0] = (uint8_t)(mt | (bytes == 1 ? 24u : bytes == 2 ? 25u : bytes == 4 ? 26u : 27u));
-    for (size_t i = 0; i < bytes; i++) head[1 + i] = (uint8_t)(arg >> (8 * (bytes - 1 - i)));
-    n = 1 + bytes;
-  }
-  if (!reserve(w, n)) return;
-  memcpy(w->buf + w->len, head, n);
-  w->len += n;
+static size_t head_len(uint64_t arg) {
+  return arg < 24 ? 1 : arg <= 0xFFu ? 2 : arg <= 0xFFFFu ? 3 : arg <= 0xFFFFFFFFu ? 5 : 9;
 }
 
-void lf_cbor_put_map(lf_cbor_writer *w, size_t pairs) { put_head(w, MT_MAP, pairs); }
-void lf_cbor_put_array(lf_cbor_writer *w, size_t items) { put_head(w, MT_ARRAY, items); }
-void lf_cbor_put_uint(lf_cbor_writer *w, uint64_t v) { put_head(w, MT_UINT, v); }
+/* A head, plus room for `content` more bytes checked in the same breath, so that an item that
+   does not fit is not written at all. */
+static bool put_head(lf_cbor_writer *w, unsigned major, uint64_t arg, size_t content) {
+  size_t n = head_len(arg);
+  if (content > SIZE_MAX - n || !reserve(w, n + content)) return false;
+  uint8_t *h = w->buf + w->len;
+  uint8_t mt = (uint8_t)(major << 5);
+  if (n == 1) {
+    h[0] = (uint8_t)(mt | arg);
+  } else {
+    size_t bytes = n - 1;
+    h[0] = (uint8_t)(mt | (bytes == 1 ? 24u : bytes == 2 ? 25u : bytes == 4 ? 26u : 27u));
+    for (size_t i = 0; i < bytes; i++) h[1 + i] = (uint8_t)(arg >> (8 * (bytes - 1 - i)));
+  }
+  w->len += n;
+  return true;
+}
+
+void lf_cbor_put_map(lf_cbor_writer *w, size_t pairs) { put_head(w, MT_MAP, pairs, 0); }
+void lf_cbor_put_array(lf_cbor_writer *w, size_t items) { put_head(w, MT_ARRAY, items, 0); }
+void lf_cbor_put_uint(lf_cbor_writer *w, uint64_t v) { put_head(w, MT_UINT, v, 0); }
 
 static void put_string(lf_cbor_writer *w, unsigned major, const uint8_t *p, size_t n) {
-  put_head(w, major, n);
-  if (n == 0 || !reserve(w, n)) return;
+  if (!put_head(w, major, n, n) || n == 0) return;
   memcpy(w->buf + w->len, p, n);
   w->len += n;
 }

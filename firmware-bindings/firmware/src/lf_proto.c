@@ -8,7 +8,7 @@
 
 /* Static: one answer is framed at a time, and a stack this size would not fit every MCU task. */
 static uint8_t tx_body[LF_MAX_BODY];
-static uint8_t tx_wire[LF_MAX_ENCODED + 1u];
+static uint8_t tx_wire[1u + LF_MAX_ENCODED + 1u];
 static uint8_t err_payload[256];
 
 const char *lf_err_name(lf_err e) {
@@ -74,8 +74,12 @@ size_t lf_proto_send(uint8_t type, uint16_t seq, const uint8_t *payload, size_t 
   if (len != 0) memcpy(tx_body + 4, payload, len);
   uint32_t crc = lf_crc32(0, tx_body, 4 + len);
   for (size_t i = 0; i < 4; i++) tx_body[4 + len + i] = (uint8_t)(crc >> (8 * i));
-  size_t n = lf_cobs_encode(tx_body, len + LF_MIN_BODY, tx_wire, sizeof tx_wire - 1);
+  /* A leading 0x00 as well: when line noise ate the delimiter of whatever came before, that
+     garbage ends here instead of swallowing this frame (receivers skip empty frames). */
+  tx_wire[0] = 0;
+  size_t n = lf_cobs_encode(tx_body, len + LF_MIN_BODY, tx_wire + 1, sizeof tx_wire - 2);
   if (n == 0) return 0;
+  n += 1;
   tx_wire[n++] = 0;
   lf_board_write(tx_wire, n);
   return n;

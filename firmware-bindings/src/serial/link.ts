@@ -109,7 +109,9 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
       if (this.closed) throw new Error(`${what}: board link ${this.transport.name} is closed`);
       if (attempt > 0) this.retries++;
       this.seq = (this.seq + 1) % 0xffff;
-      const frame = encodeFrame({ type, seq: this.seq, payload });
+      // A leading 0x00 too: when noise ate the delimiter of garbage sent before, the garbage ends
+      // there instead of swallowing this frame (the board skips empty frames).
+      const frame = Uint8Array.from([0, ...encodeFrame({ type, seq: this.seq, payload })]);
       // Each retry waits twice as long: quick after one lost frame, patient with a board that is
       // busy (booting, or QEMU's pty catching up after a reset) rather than gone.
       const timeoutMs = Math.min(this.options.maxTimeoutMs ?? 30_000, this.timeoutFor(frame.length + 64, opts.workMs) * 2 ** attempt);

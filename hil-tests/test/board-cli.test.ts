@@ -1,0 +1,60 @@
+// The board commands as a user runs them: emulate a board, ask it for its info, provision it,
+// and try to write firmware on a machine with no flashing tool.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { BIN, runCli } from '../src/index.js';
+
+async function emulate(target: string): Promise<{ port: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, 'board', 'emulate', '--target', target], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('board emulate printed no port within 60 s')), 60_000);
+    child.once('exit', (code) => reject(new Error(`board emulate exited (${code})`)));
+    createInterface({ input: child.stdout! }).once('line', (l) => { clearTimeout(timer); resolve(l); });
+  });
+  const { port } = JSON.parse(line) as { port: string };
+  return { port, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+}
+
+for (const target of ['host', 'qemu']) {
+  test.serial(`board emulate --target ${target} prints a port that board info and flash --port use`, async (t) => {
+    t.timeout(240_000);
+    const board = await emulate(target);
+    try {
+      t.regex(board.port, /^\/dev\/pts\/\d+$/);
+      const info = await runCli(['board', 'info', '--port', board.port]);
+      t.is(info.code, 0, info.stderr);
+      const i = JSON.parse(info.stdout) as Record<string, unknown>;
+      t.is(i.board, target === 'host' ? 'host' : 'qemu-mps2-an500');
+      t.true((i.linkBitsPerSecond as number) > 0);
+      t.deepEqual(i.loaded, []);
+      const flash = await runCli(['flash', '--port', board.port, '--layers', '1,2,3']);
+      t.is(flash.code, 0, flash.stderr);
+      t.regex(flash.stderr, /slot 0: conv2, 2668 bytes, board stored CRC-32 0x[0-9a-f]{8}/);
+      t.regex(flash.stderr, /verify: 3 layers bit-exact with the golden vector on the board/);
+      t.deepEqual((JSON.parse(flash.stdout.trim().split('\n').pop()!) as { slots: unknown }).slots, [
+        { slot: 0, layer: 'conv2' }, { slot: 1, layer: 'fc1' }, { slot: 2, layer: 'fc2' },
+      ]);
+      const again = await runCli(['board', 'info', '--port', board.port]);
+      t.deepEqual((JSON.parse(again.stdout) as { loaded: number[] }).loaded, [0, 1, 2]);
+    } finally {
+      await board.stop();
+    }
+  });
+}
+
+test('flash --firmware names the tools it looked for when none is installed', async (t) => {
+  const run = await runCli(['flash', '--firmware'], 60_000);
+  t.is(run.code === 0, false);
+  t.regex(run.stderr, /no flashing tool found \(looked for st-flash, openocd, dfu-util\)/);
+  const withPort = await runCli(['flash', '--firmware', '--port', '/dev/ttyACM9'], 60_000);
+  t.regex(withPort.stderr, /looked for stm32flash, st-flash, openocd, dfu-util/);
+  const wrong = await runCli(['flash', '--firmware', '--tool', 'jlink'], 60_000);
+  t.regex(wrong.stderr, /--tool: jlink is not one of stm32flash, st-flash, openocd, dfu-util/);
+});
+
+test('board info on a port that does not exist fails naming it', async (t) => {
+  const run = await runCli(['board', 'info', '--port', '/dev/does-not-exist'], 60_000);
+  t.not(run.code, 0);
+  t.regex(run.stderr, /serial port \/dev\/does-not-exist: /);
+});
