@@ -30,6 +30,8 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** Where assigned layers run; this process's int8 kernels unless a board is attached. */
   executor?: LayerExecutor;
+  /** More fields for the retained `load` telemetry (a board's line counters, say). */
+  loadTelemetry?: () => Record<string, unknown>;
 }
 
 export interface ActivePlan { requestId: string; attempt: number; model: string; assignment: string[] }
@@ -114,7 +116,7 @@ export class Agent {
     this.client.publish(topics.deviceLoad(this.id), JSON.stringify({
       macsPerSecondBudget: caps.macsPerSecond, macsPerSecondUsed: Math.round(used), measuredMacsPerSecond: Math.round(caps.measuredMacsPerSecond),
       memoryBytes: caps.memoryBytes, layersHeld: this.layers.size, computedLayers: this.computedLayers, plans: this.plans.size,
-      rejections: this.rejections.toJSON(), ts: Date.now(), seq: ++this.loadSeq, bootId: this.bootId,
+      rejections: this.rejections.toJSON(), ...this.opts.loadTelemetry?.(), ts: Date.now(), seq: ++this.loadSeq, bootId: this.bootId,
     }), { qos: 0, retain: true });
   }
 

@@ -25,6 +25,18 @@ export class BoardExecutor implements LayerExecutor {
   constructor(readonly board: Board, private readonly log: (line: string) => void = () => {}) {}
 
   get size(): number { return this.resident.size; }
+
+  /** What a dashboard shows for the board: its line's health and how often it lost its layers. */
+  telemetry(): Record<string, unknown> {
+    const link = this.board.link;
+    return {
+      board: { target: this.board.info.board, id: this.board.info.id, boots: this.board.bootCount, reprovisions: this.reprovisions },
+      line: {
+        port: this.board.name, bitsPerSecond: Math.round(link.bitsPerSecond), retries: link.retries, timeouts: link.timeouts,
+        rejected: Object.fromEntries(link.rejections), bytesOut: link.bytesOut, bytesIn: link.bytesIn,
+      },
+    };
+  }
   has(model: string, index: number): boolean { return this.resident.has(`${model}:${index}`); }
 
   async install(model: string, index: number, wire: unknown): Promise<void> {

@@ -41,7 +41,7 @@ export async function startBoardDevices(ports: string[], base: Omit<AgentOptions
       const executor = new BoardExecutor(board, log);
       board.onBoot((b) => log(`[${id}] board ${b.id} (re)booted; its layers will be provisioned again`));
       const agent = await Agent.start({
-        ...base, id, role: 'worker', executor,
+        ...base, id, role: 'worker', executor, loadTelemetry: () => executor.telemetry(),
         measuredMacsPerSecond: board.info.macs,
         ...(line.macsBudget === undefined ? {} : { macsBudget: line.macsBudget }),
         memoryBytes: board.info.free,
@@ -63,8 +63,9 @@ export async function startBoardDevices(ports: string[], base: Omit<AgentOptions
   return devices;
 }
 
-export async function stopBoardDevices(devices: BoardDevice[]): Promise<void> {
+export async function stopBoardDevices(devices: BoardDevice[], log: (line: string) => void = () => {}): Promise<void> {
   for (const d of devices) {
+    log(`[${d.agent.id}] line at stop: ${JSON.stringify(d.executor.telemetry())}`);
     await d.agent.close();
     await d.board.close();
   }

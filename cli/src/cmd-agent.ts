@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<void> {
     id, stateDir, gateway, log, brokerUrl: stringFlag(flags, 'broker') ?? 'mqtt://127.0.0.1:1883', rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
   }, { baudRate: numberFlag(flags, 'baud', 115200), lineNoise: numberFlag(flags, 'line-noise', 0),
     ...(flags['board-macs-budget'] === undefined ? {} : { macsBudget: numberFlag(flags, 'board-macs-budget', 0) }) });
-  const stop = async () => { await stopBoardDevices(boards); await agent.close(); process.exit(0); };
+  const stop = async () => { await stopBoardDevices(boards, log); await agent.close(); process.exit(0); };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
   if (!isSource) return;

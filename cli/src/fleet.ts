@@ -36,7 +36,10 @@ export const WORKERS: Array<{ id: string; macsBudget: number }> = [
  * ports. Each board offers at most 5 MMAC/s, so one board takes conv2 at 20 requests/s but not
  * the whole middle of the network: the planner spreads layers over boards and workers.
  */
-export const BOARD_HOST = { id: 'pi-1', macsBudget: 0.4e6, boardMacsBudget: 5e6 };
+export const BOARD_HOST: BoardHost = { id: 'pi-1', macsBudget: 0.4e6, boardMacsBudget: 5e6 };
+
+/** The agent the boards are attached to, and the MAC/s it and each board offer. */
+export interface BoardHost { id: string; macsBudget: number; boardMacsBudget: number }
 
 export type FleetBoard = { emulate: EmulatedTarget; name?: string } | { port: string; name?: string };
 
@@ -57,6 +60,8 @@ export interface FleetOptions {
   /** Per-byte chance of a flipped and of a dropped byte on every board line (both ways). */
   lineNoise?: number;
   events?: FleetEvent[];
+  /** The agent hosting the boards; BOARD_HOST unless a rig says otherwise. */
+  boardHost?: BoardHost;
   say: (line: string) => void;
 }
 
@@ -66,6 +71,7 @@ interface RunningBoard { name: string; port: string; target: string; emulator?: 
 
 export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const { say } = o;
+  const host = o.boardHost ?? BOARD_HOST;
   const logPath = join(o.stateDir, 'demo.log');
   const logFile = createWriteStream(logPath, { flags: 'a' });
   const children: ChildProcess[] = [];
@@ -105,13 +111,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       say(`emulated ${b.emulate} board on ${emulator.port}`);
     }
     if (boards.length > 0) {
-      const args = ['agent', '--id', BOARD_HOST.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(BOARD_HOST.macsBudget), '--board-macs-budget', String(BOARD_HOST.boardMacsBudget), '--boards', boards.map((b) => b.port).join(',')];
+      const args = ['agent', '--id', host.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(host.macsBudget), '--board-macs-budget', String(host.boardMacsBudget), '--boards', boards.map((b) => b.port).join(',')];
       if (o.lineNoise) args.push('--line-noise', String(o.lineNoise));
-      spawnCli(BOARD_HOST.id, args);
+      spawnCli(host.id, args);
     }
     const expected = WORKERS.length + (boards.length > 0 ? 1 + boards.length : 0);
     await until(() => Number(gatewayStats.devicesOnline ?? 0) >= expected, 60_000, 'workers and boards to register with the gateway');
-    say(`${expected} devices registered (budgets ${WORKERS.map((w) => `${w.id} ${(w.macsBudget / 1e6).toFixed(1)}M`).join(', ')} MAC/s${boards.length > 0 ? `; ${BOARD_HOST.id} hosting boards ${boards.map((b) => `${b.name} (${b.target})`).join(', ')}` : ''})`);
+    say(`${expected} devices registered (budgets ${WORKERS.map((w) => `${w.id} ${(w.macsBudget / 1e6).toFixed(1)}M`).join(', ')} MAC/s${boards.length > 0 ? `; ${host.id} hosting boards ${boards.map((b) => `${b.name} (${b.target})`).join(', ')}` : ''})`);
 
     const started = performance.now();
     const progress = new Progress('inferences', o.inferences);

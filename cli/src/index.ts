@@ -1,3 +1,4 @@
 export { main } from './main.js';
 export { parseFlags } from './args.js';
-export { runFleet, BOARD_HOST, WORKERS, SOURCE_ID, type FleetBoard, type FleetEvent, type FleetOptions, type FleetSummary } from './fleet.js';
+export { barChart } from './charts/index.js';
+export { runFleet, BOARD_HOST, WORKERS, SOURCE_ID, type BoardHost, type FleetBoard, type FleetEvent, type FleetOptions, type FleetSummary } from './fleet.js';

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startEmulatedBoard, type EmulatedBoard } from '@layerfleet/firmware-bindings';
-import type { FleetBoard } from '@layerfleet/cli';
+import { barChart, type FleetBoard } from '@layerfleet/cli';
 import { findPortByUsbSerial } from './find-port.js';
 import { summaryLines, toJUnitXml, type CaseResult } from './junit.js';
 import { loadRig, SUITE_NAMES, type RigBoard, type SuiteName } from './rig.js';
@@ -54,7 +54,28 @@ export async function runRig(rigPath: string, options: { report?: string; suites
   writeFileSync(junitPath, toJUnitXml(rig.name, cases));
   const summary = summaryLines(rig.name, cases);
   writeFileSync(join(dir, 'summary.txt'), `${summary.join('\n')}\n`);
+  writeCharts(dir, rig.name, cases);
   return { cases, junitPath, summary };
+}
+
+/** The pictures: each board's time per LeNet layer, and each fleet suite's latency. */
+function writeCharts(dir: string, rig: string, cases: CaseResult[]): void {
+  const perLayer = cases.filter((c) => c.figures?.['boardMs'] !== undefined);
+  const boards = [...new Set(perLayer.map((c) => c.suite.replace(/^bit-exact /, '')))];
+  if (boards.length > 0) {
+    const layers = [...new Set(perLayer.map((c) => c.name.split(':')[0]!))];
+    writeFileSync(join(dir, 'board-layers.svg'), barChart({
+      title: `${rig}: one LeNet layer on each board (its own cycle counter)`, yLabel: 'ms per run', logY: true, groups: layers,
+      series: boards.map((b) => ({ name: b, values: layers.map((l) => perLayer.find((c) => c.suite === `bit-exact ${b}` && c.name.startsWith(`${l}:`))?.figures?.['boardMs']) })),
+    }));
+  }
+  const fleet = cases.filter((c) => c.figures?.['p50Ms'] !== undefined);
+  if (fleet.length > 0) {
+    writeFileSync(join(dir, 'fleet-latency.svg'), barChart({
+      title: `${rig}: request to result at the source`, yLabel: 'ms', groups: fleet.map((c) => c.suite),
+      series: [{ name: 'p50', values: fleet.map((c) => c.figures!['p50Ms']) }, { name: 'p95', values: fleet.map((c) => c.figures!['p95Ms']) }],
+    }));
+  }
 }
 
 /** null for an emulated board; the port path of a real one (undefined when it cannot be found). */

@@ -9,6 +9,8 @@ export interface CaseResult {
   skipped?: string;
   /** Figures worth keeping next to the verdict (system-out). */
   output?: string;
+  /** The same figures as numbers, for the report's charts. */
+  figures?: Record<string, number>;
 }
 
 const escape = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)

@@ -6,10 +6,12 @@
  *   { "name": "bench-1",
  *     "boards": [ { "name": "host-1", "emulate": "host" }, { "name": "qemu-1", "emulate": "qemu" },
  *                 { "name": "nucleo", "usbSerial": "066DFF555654725187171731" } ],
+ *     "agents": { "boardHost": { "id": "pi-1", "macsBudget": 400000, "boardMacsBudget": 5000000 } },
  *     "fleet": { "inferences": 60, "rate": 20 },
  *     "suites": ["bit-exact", "split-inference", "line-noise", "unplug"] }
  */
 import { readFileSync } from 'node:fs';
+import { BOARD_HOST, type BoardHost } from '@layerfleet/cli';
 
 export const SUITE_NAMES = ['bit-exact', 'split-inference', 'line-noise', 'unplug'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
@@ -23,6 +25,8 @@ export interface Rig {
   name: string;
   boards: RigBoard[];
   fleet: { inferences: number; rate: number; lineNoise: number };
+  /** The agent the boards are attached to (its id and MAC/s budgets), beside the fleet's workers and source. */
+  boardHost: BoardHost;
   suites: SuiteName[];
 }
 
@@ -62,7 +66,16 @@ export function parseRig(json: unknown, source: string): Rig {
   const suites = (r['suites'] ?? [...SUITE_NAMES]) as unknown[];
   if (!Array.isArray(suites)) fail('suites', 'expected an array');
   for (const s of suites) if (!SUITE_NAMES.includes(s as SuiteName)) fail('suites', `unknown suite ${JSON.stringify(s)} (known: ${SUITE_NAMES.join(', ')})`);
-  return { name, boards, fleet, suites: suites as SuiteName[] };
+  const agents = (r['agents'] ?? {}) as Record<string, unknown>;
+  const h = (agents['boardHost'] ?? {}) as Record<string, unknown>;
+  const budget = (key: 'macsBudget' | 'boardMacsBudget') => {
+    const v = h[key] ?? BOARD_HOST[key];
+    return typeof v === 'number' && v > 0 ? v : fail(`agents.boardHost.${key}`, `expected MAC/s > 0, got ${JSON.stringify(v)}`);
+  };
+  const hostId = h['id'] ?? BOARD_HOST.id;
+  if (typeof hostId !== 'string' || !/^[A-Za-z0-9_-]+$/.test(hostId)) fail('agents.boardHost.id', 'expected a device id (letters, digits, - and _)');
+  const boardHost = { id: hostId as string, macsBudget: budget('macsBudget'), boardMacsBudget: budget('boardMacsBudget') };
+  return { name, boards, fleet, boardHost, suites: suites as SuiteName[] };
 }
 
 export function loadRig(path: string): Rig {

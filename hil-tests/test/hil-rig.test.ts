@@ -30,6 +30,7 @@ test('the emulated rig passes every suite on the host and QEMU boards and report
   const xml = readFileSync(run.junitPath, 'utf8');
   t.regex(xml, new RegExp(`<testsuites name="emulated" tests="${run.cases.length}" failures="0" skipped="0"`));
   t.is((xml.match(/<testcase /g) ?? []).length, run.cases.length);
+  for (const svg of ['board-layers.svg', 'fleet-latency.svg']) t.regex(readFileSync(join(report, svg), 'utf8'), /^<svg[^>]*>[\s\S]*qemu-1|split-inference[\s\S]*<\/svg>\s*$/, svg);
   t.regex(readFileSync(join(report, 'summary.txt'), 'utf8'), new RegExp(`${run.cases.length} passed, 0 failed, 0 skipped`));
 });
 
@@ -43,6 +44,8 @@ test('a rig file with a mistake is refused naming the field', (t) => {
   const rig = parseRig({ name: 'x', boards: [{ name: 'n', usbSerial: '066D' }] }, 'r.json');
   t.deepEqual(rig.suites, ['bit-exact', 'split-inference', 'line-noise', 'unplug']);
   t.is(rig.fleet.inferences, 60);
+  t.deepEqual(rig.boardHost, { id: 'pi-1', macsBudget: 0.4e6, boardMacsBudget: 5e6 });
+  t.throws(() => parseRig({ name: 'x', boards: [{ name: 'a', emulate: 'host' }], agents: { boardHost: { id: 'a/b' } } }, 'r.json'), { message: /agents.boardHost.id/ });
 });
 
 test('JUnit XML escapes what it carries and counts failures and skips', (t) => {

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ANSWER_BIT, BOOT_TYPE, BoardError, BoardProtocolError, commandName, decodeAnswerPayload, encodeArgs, ERROR_TYPE, type Args } from './commands.js';
-import { decodeFrame, encodeFrame, FrameError, SEQ_UNKNOWN } from './frame.js';
+import { decodeFrame, encodeFrame, FrameError, MAX_ENCODED_FRAME, SEQ_UNKNOWN } from './frame.js';
 import { FrameSplitter } from './frame-splitter.js';
 import type { ByteTransport } from './transport.js';
 
@@ -38,6 +38,8 @@ interface Pending {
   seq: number;
   type: number;
   settle: (result: { payload: Uint8Array } | { error: Error; damaged?: boolean; rebooted?: boolean }) => void;
+  /** The board refused something it could not read: give it a short while to answer ours, then retry. */
+  shorten: (ms: number) => void;
 }
 
 export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: [Error | undefined] }> {
@@ -105,6 +107,7 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
     const what = commandName(type);
     const attempts = 1 + (opts.retries ?? this.options.retries ?? 8);
     let lastError: Error = new Error(`${what}: not sent`);
+    let silentTimeouts = 0;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.closed) throw new Error(`${what}: board link ${this.transport.name} is closed`);
       if (attempt > 0) this.retries++;
@@ -112,13 +115,27 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
       // A leading 0x00 too: when noise ate the delimiter of garbage sent before, the garbage ends
       // there instead of swallowing this frame (the board skips empty frames).
       const frame = Uint8Array.from([0, ...encodeFrame({ type, seq: this.seq, payload })]);
-      // Each retry waits twice as long: quick after one lost frame, patient with a board that is
-      // busy (booting, or QEMU's pty catching up after a reset) rather than gone.
-      const timeoutMs = Math.min(this.options.maxTimeoutMs ?? 30_000, this.timeoutFor(frame.length + 64, opts.workMs) * 2 ** attempt);
+      // Each retry after a silent timeout waits twice as long: patient with a board that is busy
+      // (booting, or QEMU's pty catching up after a reset). A board that was heard refusing
+      // damaged frames is alive, and its line merely noisy: no reason to wait longer there.
+      const timeoutMs = Math.min(this.options.maxTimeoutMs ?? 30_000, this.timeoutFor(frame.length + 64, opts.workMs) * 2 ** silentTimeouts);
       const started = performance.now();
+      let heard = false;
       const result = await new Promise<{ payload: Uint8Array } | { error: Error; damaged?: boolean; rebooted?: boolean }>((settle) => {
-        const timer = setTimeout(() => settle({ error: new BoardTimeoutError(`${what}: no answer from ${this.transport.name} within ${Math.round(timeoutMs)} ms`) }), timeoutMs);
-        this.pending = { seq: this.seq, type, settle: (r) => { clearTimeout(timer); this.pending = null; settle(r); } };
+        const timedOut = () => settle({ error: new BoardTimeoutError(`${what}: no answer from ${this.transport.name} within ${Math.round(timeoutMs)} ms`) });
+        let timer = setTimeout(timedOut, timeoutMs);
+        const deadline = started + timeoutMs;
+        this.pending = {
+          seq: this.seq, type,
+          settle: (r) => { clearTimeout(timer); this.pending = null; settle(r); },
+          shorten: (ms) => {
+            // Heard from: a timeout after this means damage, not a silent board.
+            heard = true;
+            if (performance.now() + ms >= deadline) return;
+            clearTimeout(timer);
+            timer = setTimeout(timedOut, ms);
+          },
+        };
         this.bytesOut += frame.length;
         this.transport.write(frame);
       });
@@ -127,10 +144,23 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
         return decodeAnswerPayload(result.payload, what);
       }
       lastError = result.error;
-      if (result.error instanceof BoardTimeoutError) this.timeouts++;
+      if (result.error instanceof BoardTimeoutError) {
+        this.timeouts++;
+        if (!heard) silentTimeouts++;
+      }
       else if (!result.damaged && !result.rebooted) throw result.error;
     }
     throw lastError;
+  }
+
+  /**
+   * How long to keep waiting once the board has shown it is alive but something got damaged.
+   * Answers come in order, so if our request was readable its answer follows within about one
+   * exchange of the largest frame; no floor for scheduling jitter beyond 20 ms, because a wait
+   * cut too short costs only a repeat the board recognises (same answer, or `offset`).
+   */
+  private graceMs(): number {
+    return Math.max(20, 3 * (this.fixedMs + MAX_ENCODED_FRAME * this.msPerByte));
   }
 
   /** Refines the line estimate from an answered exchange; only large ones say much about the rate. */
@@ -148,7 +178,8 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
       try {
         frame = decodeFrame(event.bytes);
       } catch (err) {
-        if (err instanceof FrameError) { this.count(err.kind); continue; }
+        // Likely our answer, damaged on the way back: retry soon rather than at the timeout.
+        if (err instanceof FrameError) { this.count(err.kind); this.pending?.shorten(this.graceMs()); continue; }
         throw err;
       }
       this.dispatch(frame.type, frame.seq, frame.payload);
@@ -173,7 +204,10 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
     // An error without a seq refuses a frame the board could not read: maybe ours, maybe line
     // noise. Only the timeout can tell, so it is counted and the wait goes on; acting on it would
     // let a backlog of noise answers use up a request's retries.
-    if (type === ERROR_TYPE && seq === SEQ_UNKNOWN) return this.count('unread');
+    if (type === ERROR_TYPE && seq === SEQ_UNKNOWN) {
+      this.pending?.shorten(this.graceMs());
+      return this.count('unread');
+    }
     if (!pending || seq !== pending.seq) return this.count('stale');
     if (type === ERROR_TYPE) {
       let m: Record<string, unknown>;

@@ -42,7 +42,10 @@ export async function bitExactSuite(boardName: string, port: string, log: (line:
           cycles += r.cycles;
         }
         const boardMs = (1000 * cycles) / golden.vectors.length / Math.max(1, info.hz);
-        cases.push({ suite, name, seconds: (performance.now() - started) / 1000, output: `${blob.length} bytes, CRC-32 0x${loaded.crc.toString(16)}; ${boardMs.toFixed(3)} ms per run on the board's counter` });
+        cases.push({
+          suite, name, seconds: (performance.now() - started) / 1000, figures: { boardMs, layer: slot },
+          output: `${blob.length} bytes, CRC-32 0x${loaded.crc.toString(16)}; ${boardMs.toFixed(3)} ms per run on the board's counter`,
+        });
       } catch (err) {
         cases.push({ suite, name, seconds: (performance.now() - started) / 1000, failure: (err as Error).message });
       }

@@ -6,7 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BOARD_HOST, runFleet, type FleetBoard, type FleetEvent, type FleetSummary } from '@layerfleet/cli';
+import { runFleet, type FleetBoard, type FleetEvent, type FleetSummary } from '@layerfleet/cli';
 import type { CaseResult } from '../junit.js';
 import type { Rig, SuiteName } from '../rig.js';
 
@@ -18,7 +18,7 @@ export interface FleetSuiteContext {
   verbose: boolean;
 }
 
-const onBoards = (s: FleetSummary) => s.devices_used.filter((d) => d.startsWith(`${BOARD_HOST.id}.`));
+const onBoards = (s: FleetSummary, hostId: string) => s.devices_used.filter((d) => d.startsWith(`${hostId}.`));
 
 export async function fleetSuite(name: Exclude<SuiteName, 'bit-exact'>, ctx: FleetSuiteContext): Promise<CaseResult> {
   const { rig } = ctx;
@@ -39,12 +39,12 @@ export async function fleetSuite(name: Exclude<SuiteName, 'bit-exact'>, ctx: Fle
   try {
     const summary = await runFleet({
       inferences: n, rate: rig.fleet.rate, strategy: 'segment-dp', privacy: 'none', concurrency: 4, verbose: ctx.verbose,
-      stateDir: await mkdtemp(join(tmpdir(), `lf-hil-${name}-`)), boards: ctx.boards, events,
+      stateDir: await mkdtemp(join(tmpdir(), `lf-hil-${name}-`)), boards: ctx.boards, events, boardHost: rig.boardHost,
       ...(name === 'line-noise' ? { lineNoise: rig.fleet.lineNoise } : {}),
       say: ctx.log,
     });
     const seconds = (performance.now() - started) / 1000;
-    const used = onBoards(summary);
+    const used = onBoards(summary, rig.boardHost.id);
     const output = `completed ${summary.completed}/${n}, accuracy ${(summary.accuracy * 100).toFixed(1)} %, p50 ${summary.p50_ms} ms, `
       + `boards used: ${used.join(', ') || 'none'}; re-planned ${summary.replanned}; ${summary.events.join('; ')}\n`
       + `placements: ${Object.entries(summary.placements).map(([p, k]) => `${p} ×${k}`).join('; ')}`;
@@ -53,7 +53,8 @@ export async function fleetSuite(name: Exclude<SuiteName, 'bit-exact'>, ctx: Fle
     if (used.length === 0) problems.push('no layer was placed on a board');
     if (summary.accuracy < 0.9) problems.push(`accuracy ${(summary.accuracy * 100).toFixed(1)} % is below the int8 model's (≈98 %)`);
     if (events.length > 0 && summary.events.length !== events.length) problems.push('the scheduled event never happened');
-    return { suite, name: title, seconds, output, ...(problems.length > 0 ? { failure: problems.join('; ') } : {}) };
+    const figures = { p50Ms: summary.p50_ms, p95Ms: summary.p95_ms, completed: summary.completed, replanned: summary.replanned };
+    return { suite, name: title, seconds, output, figures, ...(problems.length > 0 ? { failure: problems.join('; ') } : {}) };
   } catch (err) {
     return { suite, name: title, seconds: (performance.now() - started) / 1000, failure: (err as Error).stack ?? String(err) };
   }
