@@ -1,6 +1,7 @@
 /**
  * `layerfleet agent`: one device agent; with `--source` it also replays held-out digits as requests;
- * with `--boards P1,P2` each board on those serial ports joins the fleet as a device of its own.
+ * with `--boards P1,usb:SERIAL` each board on those serial ports joins the fleet as a device of its own
+ * (and rejoins when its port comes back after an unplug).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ export async function run(argv: string[]): Promise<void> {
     id, stateDir, gateway, log, brokerUrl: stringFlag(flags, 'broker') ?? 'mqtt://127.0.0.1:1883', rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
   }, { baudRate: numberFlag(flags, 'baud', 115200), lineNoise: numberFlag(flags, 'line-noise', 0),
     ...(flags['board-macs-budget'] === undefined ? {} : { macsBudget: numberFlag(flags, 'board-macs-budget', 0) }) });
-  const stop = async () => { await stopBoardDevices(boards, log); await agent.close(); process.exit(0); };
+  const stop = async () => { await stopBoardDevices(boards); await agent.close(); process.exit(0); };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
   if (!isSource) return;

@@ -29,6 +29,8 @@ export interface EmulatedBoard {
 export interface EmulateOptions {
   /** The host board's id (QEMU's mps2 has no unique id of its own). */
   id?: string;
+  /** Host board: also make this path a symlink to its port, so a restarted board is found at the same path. */
+  link?: string;
   /** Where the emulator's own messages go. */
   log?: (line: string) => void;
   timeoutMs?: number;
@@ -41,7 +43,8 @@ export async function startEmulatedBoard(target: EmulatedTarget, options: Emulat
   let pressReset: () => Promise<void>;
   let cleanup = () => {};
   if (target === 'host') {
-    child = spawn(artifact, options.id ? ['--id', options.id] : [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [...(options.id ? ['--id', options.id] : []), ...(options.link ? ['--link', options.link] : [])];
+    child = spawn(artifact, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     portPattern = /^lf-board: port (\/dev\/\S+)/;
     pressReset = async () => { child.kill('SIGUSR1'); };
   } else {

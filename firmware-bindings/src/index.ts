@@ -5,3 +5,4 @@ export * from './layer-blob.js';
 export * from './golden-job.js';
 export * from './serial/index.js';
 export * from './emulated-board.js';
+export * from './find-port.js';

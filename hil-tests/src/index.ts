@@ -2,4 +2,4 @@ export * from './run-cli.js';
 export * from './hil-main.js';
 export * from './rig.js';
 export * from './junit.js';
-export * from './find-port.js';
+

@@ -1,7 +1,9 @@
 /*
  * The host board: the portable firmware serving a pseudo-terminal, so the agent's serial code
- * can be exercised without hardware. `lf-board [--id ID]` prints one line
- * "lf-board: port /dev/pts/N" and serves until SIGTERM/SIGINT.
+ * can be exercised without hardware. `lf-board [--id ID] [--link PATH]` prints one line
+ * "lf-board: port /dev/pts/N" and serves until SIGTERM/SIGINT. With --link, PATH is also made a
+ * symlink to the port (like socat's link=): a board started again with the same PATH is the
+ * same board "plugged back in", whatever pty number it got.
  *
  * The board holds the pty's slave side open itself, in raw mode: raw so that nothing is echoed
  * back into the board or translated (CR/LF, ^C), held so that the master never sees EIO/HUP
@@ -27,6 +29,7 @@
 static int master_fd = -1;
 static int slave_fd = -1;
 static char board_id[64];
+static const char *link_path;
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t reset_button;
 
@@ -71,6 +74,10 @@ void lf_board_init(void) {
   /* Non-blocking writes, so a reader that went away cannot wedge the board (see write). */
   int flags = fcntl(master_fd, F_GETFL);
   if (flags < 0 || fcntl(master_fd, F_SETFL, flags | O_NONBLOCK) != 0) die("fcntl");
+  if (link_path != NULL) {
+    if (unlink(link_path) != 0 && errno != ENOENT) die("unlink --link");
+    if (symlink(name, link_path) != 0) die("symlink --link");
+  }
   printf("lf-board: port %s\n", name);
   if (fflush(stdout) != 0) die("stdout");
 }
@@ -147,8 +154,10 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--id") == 0 && i + 1 < argc && argv[i + 1][0] != '\0' && strlen(argv[i + 1]) < sizeof board_id) {
       snprintf(board_id, sizeof board_id, "%s", argv[++i]);
+    } else if (strcmp(argv[i], "--link") == 0 && i + 1 < argc && argv[i + 1][0] != '\0') {
+      link_path = argv[++i];
     } else {
-      fprintf(stderr, "usage: lf-board [--id ID]   (ID: 1..%u characters)\n", (unsigned)(sizeof board_id - 1));
+      fprintf(stderr, "usage: lf-board [--id ID] [--link PATH]   (ID: 1..%u characters)\n", (unsigned)(sizeof board_id - 1));
       return 2;
     }
   }
@@ -162,6 +171,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   lf_board_init();
   lf_firmware_run();
+  if (link_path != NULL) unlink(link_path);
   close(slave_fd);
   close(master_fd);
   return 0;

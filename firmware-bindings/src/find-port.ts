@@ -24,3 +24,11 @@ export function findPortByUsbSerial(serial: string, sysClassTty = '/sys/class/tt
   }
   return undefined;
 }
+
+/**
+ * A board as a user names it: `usb:SERIAL` (found through sysfs, wherever it enumerated) or a
+ * port path. undefined while a USB board is not plugged in.
+ */
+export function resolveBoardPort(spec: string): string | undefined {
+  return spec.startsWith('usb:') ? findPortByUsbSerial(spec.slice(4)) : spec;
+}
