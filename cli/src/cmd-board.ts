@@ -62,6 +62,22 @@ async function build(): Promise<number> {
     const artifact = await ensureFirmware(target);
     console.error(`${target}: ${artifact}`);
   }
-  if (targets.includes('stm32h7')) console.error(`\nstm32h7 size (arm-none-eabi-size -A):\n${readFileSync(join(dirname(STM32H7_ELF_PATH), 'size.txt'), 'utf8')}`);
+  if (targets.includes('stm32h7')) {
+    const sizes = parseSizes(readFileSync(join(dirname(STM32H7_ELF_PATH), 'size.txt'), 'utf8'));
+    const flash = (sizes['.isr_vector'] ?? 0) + (sizes['.text'] ?? 0) + (sizes['.ARM.exidx'] ?? 0) + (sizes['.data'] ?? 0);
+    const axi = (sizes['.data'] ?? 0) + (sizes['.bss'] ?? 0);
+    const pct = (used: number, of: number) => `${used.toLocaleString('en')} of ${of.toLocaleString('en')} B (${((100 * used) / of).toFixed(1)} %)`;
+    console.log(`stm32h743 (${STM32H7_ELF_PATH}): flash ${pct(flash, 2 << 20)}; AXI SRAM ${pct(axi, 512 << 10)}; DTCM stack ${pct(sizes['.stack'] ?? 0, 128 << 10)}`);
+  }
   return 0;
+}
+
+/** Section sizes from `arm-none-eabi-size -A`. */
+function parseSizes(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(\.\S+)\s+(\d+)\s+\d+/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }

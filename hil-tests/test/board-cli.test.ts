@@ -58,3 +58,14 @@ test('board info on a port that does not exist fails naming it', async (t) => {
   t.not(run.code, 0);
   t.regex(run.stderr, /serial port \/dev\/does-not-exist: /);
 });
+
+test('board build builds every target and reports the STM32H743 image against its memories', async (t) => {
+  t.timeout(240_000);
+  const run = await runCli(['board', 'build'], 230_000);
+  t.is(run.code, 0, run.stderr);
+  const m = /flash ([\d,]+) of 2,097,152 B .*; AXI SRAM ([\d,]+) of 524,288 B/.exec(run.stdout);
+  t.truthy(m, run.stdout);
+  const num = (s: string) => Number(s.replace(/,/g, ''));
+  t.true(num(m![1]!) > 4096 && num(m![1]!) < 2 << 20, 'the image has code in it and fits the flash');
+  t.true(num(m![2]!) > 384 * 1024 && num(m![2]!) <= 512 * 1024, 'the arena is in AXI SRAM and fits');
+});
