@@ -8,11 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { freemem } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
-  SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys,
+  SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys, mqttCredentials,
   type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming,
 } from '@layerfleet/protocol';
 import { LayerStore } from './layer-store.js';
 import type { LayerExecutor } from './layer-executor.js';
+import { enrolDevice } from './enrol.js';
 
 export interface AgentOptions {
   id: string;
@@ -32,6 +33,8 @@ export interface AgentOptions {
   executor?: LayerExecutor;
   /** More fields for the retained `load` telemetry (a board's line counters, say). */
   loadTelemetry?: () => Record<string, unknown>;
+  /** A one-time enrolment token (`layerfleet enroll`): enrol with it before connecting, unless already enrolled. */
+  enrolToken?: string;
 }
 
 export interface ActivePlan { requestId: string; attempt: number; model: string; assignment: string[] }
@@ -67,12 +70,30 @@ export class Agent {
     const endpoint = new SecureEndpoint(keys);
     endpoint.addPeer(opts.gateway);
     const statusTopic = topics.deviceStatus(opts.id);
-    const client = await mqtt.connectAsync(opts.brokerUrl, {
+    if (opts.enrolToken) {
+      try {
+        const r = await enrolDevice(opts.brokerUrl, endpoint, opts.enrolToken);
+        opts.log?.(`[${opts.id}] enrolled (owner ${r.owner}${r.trusted ? ', trusted' : ''})`);
+      } catch (err) {
+        // Already enrolled (a restart with the same flags): the connect below says if not.
+        opts.log?.(`[${opts.id}] ${(err as Error).message}`);
+      }
+    }
+    const client = mqtt.connect(opts.brokerUrl, {
       clientId: opts.id,
+      ...mqttCredentials(keys),
       clean: true,
       reconnectPeriod: 1000,
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
     });
+    // A refused first connect ends the client: left reconnecting, it would hold this device id
+    // and take the session over from a later, successful start.
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', (err) => { client.end(true); reject(err); });
+    });
+    // A fresh credential for every reconnect: the broker bounds a credential's age.
+    client.on('close', () => Object.assign(client.options, mqttCredentials(keys)));
     const agent = new Agent(opts, endpoint, client);
     client.on('message', (topic, payload) => agent.receive(topic, payload));
     client.on('connect', () => { void agent.announce(); });

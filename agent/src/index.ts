@@ -4,3 +4,4 @@ export * from './layer-store.js';
 export * from './self-benchmark.js';
 export * from './layer-executor.js';
 export * from './board-executor.js';
+export * from './enrol.js';

@@ -1,25 +1,45 @@
-/** The Aedes broker on a real TCP port, with the ACL hooks and a rejection counter. */
+/** The Aedes broker on a real TCP port, with authentication, the ACL hooks and a rejection counter. */
 import net from 'node:net';
-import { Aedes, type AedesPublishPacket } from 'aedes';
-import { mayPublish, maySubscribe } from './broker-acl.js';
+import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import { mayPublish, maySubscribe, type ClientRole } from './broker-acl.js';
 import type { Rejections } from '@layerfleet/protocol';
+
+/** Decides a connecting client's role, or says why it is refused. Absent: every client is 'open'. */
+export type Authenticator = (clientId: string, username: string | undefined, password: Buffer | undefined) => ClientRole | string;
 
 export interface Broker {
   aedes: Aedes;
   port: number;
+  roleOf(client: Client): ClientRole | undefined;
+  /** Drops the connection of a client id, if connected (a revoked device). */
+  disconnect(clientId: string): void;
   close(): Promise<void>;
 }
 
-export async function startBroker(opts: { port: number; host?: string; rejections: Rejections }): Promise<Broker> {
+export async function startBroker(opts: { port: number; host?: string; rejections: Rejections; authenticate?: Authenticator }): Promise<Broker> {
+  const roles = new WeakMap<Client, ClientRole>();
   const aedes = await Aedes.createBroker({
+    authenticate(client, username, password, done) {
+      const verdict = opts.authenticate ? opts.authenticate(client.id, username, password) : { kind: 'open' as const };
+      if (typeof verdict === 'string') {
+        opts.rejections.count('auth', `client ${JSON.stringify(client.id)} refused: ${verdict}`);
+        // CONNACK 4 "bad user name or password" [MQTT-3.2.2-...]; the reason stays in our counter, not on the wire
+        const err = Object.assign(new Error(verdict), { returnCode: 4 });
+        return done(err as Parameters<typeof done>[0], false);
+      }
+      roles.set(client, verdict);
+      done(null, true);
+    },
     authorizePublish(client, packet, done) {
       // client is null for the gateway's own in-process publishes
-      const denied = client ? mayPublish(client.id, packet.topic) : null;
+      const role = client ? roles.get(client) : undefined;
+      const denied = client ? (role ? mayPublish(role, client.id, packet.topic) : 'not authenticated') : null;
       if (denied) opts.rejections.count('acl-publish', denied);
       done(denied ? new Error(denied) : null);
     },
     authorizeSubscribe(client, sub, done) {
-      const denied = maySubscribe(client.id, sub.topic);
+      const role = roles.get(client);
+      const denied = role ? maySubscribe(role, client.id, sub.topic) : 'not authenticated';
       if (denied) opts.rejections.count('acl-subscribe', denied);
       // a refused filter gets a negative SUBACK (0x80) instead of a dropped connection [MQTT-3.9.3-2]
       done(null, denied ? null : sub);
@@ -35,6 +55,11 @@ export async function startBroker(opts: { port: number; host?: string; rejection
   return {
     aedes,
     port,
+    roleOf: (client) => roles.get(client),
+    disconnect(clientId) {
+      const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
+      client?.close();
+    },
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

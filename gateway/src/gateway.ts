@@ -3,12 +3,14 @@
  * heartbeats, the orchestrator that plans and drives requests, and telemetry for dashboards.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import {
   SecureEndpoint, Rejected, Rejections, topics, inboxOwner, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
   type Message, type DeviceKeys,
 } from '@layerfleet/protocol';
 import { startBroker, type Broker } from './broker.js';
+import { DeviceStore, Enrolment, enrolledOnly } from './trust/index.js';
 import { Registry } from './registry.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
@@ -37,6 +39,13 @@ export interface GatewayOptions {
   queueTimeoutMs?: number;
   models?: Map<string, ModelEntry>;
   log?: (line: string) => void;
+  /**
+   * 'enrolled': the broker admits only enrolled, unrevoked devices (credentials from their keys),
+   * enrolling devices with a one-time token, and the read-only dashboard account; every message
+   * to the gateway must be signed by the client that published it. 'open' (the default, for
+   * in-process tests): any client may connect, and a device is trusted on first use.
+   */
+  access?: 'open' | 'enrolled';
 }
 
 export interface GatewayStats {
@@ -76,7 +85,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await writeFile(keysPath, encodePublicKeys(publicKeysOf(keys)));
 
   const rejections = new Rejections((line) => log(line));
-  const broker: Broker = await startBroker({ port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections });
+  const enrolledOnlyAccess = opts.access === 'enrolled';
+  const store = enrolledOnlyAccess ? new DeviceStore(opts.stateDir) : null;
+  const broker: Broker = await startBroker({
+    port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections,
+    ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
+  });
   const telemetry = new Telemetry(broker.aedes);
   const registry = new Registry(new Set(opts.trusted ?? []));
   const endpoint = new SecureEndpoint(keys);
@@ -125,9 +139,35 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     orchestrator.deviceLost(id);
   };
 
+  const enrolment = store ? new Enrolment({ store, stateDir: opts.stateDir, addPeer: (k) => endpoint.addPeer(k), send, rejections, log }) : null;
+
+  // A revocation (the CLI edits devices.json) takes effect at once: connection dropped, never planned again.
+  if (store) {
+    watchFile(store.path, { interval: 250 }, () => {
+      try {
+        store.reload();
+      } catch (err) {
+        return log(`devices file unreadable, keeping the previous list: ${(err as Error).message}`);
+      }
+      for (const d of store.list()) {
+        if (d.revokedAt === undefined || !registry.get(d.id)?.online) continue;
+        log(`device ${d.id} revoked: ${d.revokedWhy ?? 'no reason given'}`);
+        broker.disconnect(d.id);
+        markOffline(d.id, 'revoked');
+      }
+    });
+  }
+
   const handlers: { [T in Message['t']]?: (from: string, m: Extract<Message, { t: T }>) => void } = {
+    enrol(from, m) { enrolment?.enrol(from, m); },
+    confirm(from, m) { enrolment?.confirm(from, m); },
     hello(from, m) {
       const keysOf = { id: from, signPublic: m.sign, kexPublic: m.kex };
+      const enrolled = store?.active(from);
+      if (store && (!enrolled || enrolled.signPublic !== Buffer.from(m.sign).toString('hex') || enrolled.kexPublic !== Buffer.from(m.kex).toString('hex'))) {
+        rejections.count('key-mismatch', `hello from ${from} with keys other than the ones it enrolled`);
+        return;
+      }
       const known = registry.get(from);
       if (known && Buffer.compare(Buffer.from(known.keys.signPublic), Buffer.from(m.sign)) !== 0) {
         rejections.count('key-mismatch', `hello from ${from} with a signing key other than the registered one`);
@@ -135,6 +175,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       endpoint.addPeer(keysOf);
       const kind = registry.hello(from, keysOf, m.caps, m.bootId, Date.now());
+      if (enrolled) registry.get(from)!.trusted = enrolled.trusted;
       log(`device ${from} ${kind === 'new' ? 'joined' : kind === 'rebooted' ? 'rebooted' : 'refreshed'}: ${m.caps.role}, ${(m.caps.macsPerSecond / 1e6).toFixed(1)} MMAC/s offered of ${(m.caps.measuredMacsPerSecond / 1e6).toFixed(0)} measured`);
       // a hello from a device already online may still bring new capabilities
       orchestrator.deviceJoined(from);
@@ -152,8 +193,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
   };
 
-  broker.aedes.subscribe(topics.gatewayInbox, (packet, done) => {
-    done();
+  broker.aedes.on('publish', (packet, client) => {
+    if (packet.topic !== topics.gatewayInbox || !client) return;
+    const role = broker.roleOf(client);
     let received;
     try {
       received = endpoint.open(topics.gatewayInbox, packet.payload as Uint8Array, true);
@@ -162,6 +204,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return rejections.count('internal', (err as Error).message);
     }
     const { sender, message } = received;
+    if (store) {
+      // Every message is signed by the client that published it: no device speaks for another.
+      if (sender !== client.id) return rejections.count('sender-mismatch', `${message.t} signed by ${sender} but published by client ${client.id}`);
+      const enrolling = role?.kind === 'enrolling';
+      if (enrolling !== (message.t === 'enrol' || message.t === 'confirm')) {
+        return rejections.count('unexpected-message', `${message.t} from ${sender} while ${enrolling ? 'enrolling' : 'enrolled'}`);
+      }
+      if (!enrolling && !store.active(sender)) return rejections.count('revoked', `${message.t} from ${sender}, which is not enrolled or was revoked`);
+    }
+    if (message.t === 'enrol' || message.t === 'confirm') {
+      const handle = handlers[message.t] as (from: string, m: Message) => void;
+      return enrolment ? handle(sender, message) : rejections.count('unexpected-message', `${message.t} from ${sender}: this gateway runs without enrolment`);
+    }
     if (message.t !== 'hello' && !registry.get(sender)) return rejections.count('unknown-device', `${message.t} from ${sender}, which never said hello`);
     if (message.t !== 'hello') {
       const wasOnline = registry.get(sender)!.online;
@@ -175,7 +230,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const handler = handlers[message.t] as ((from: string, m: Message) => void) | undefined;
     if (!handler) return rejections.count('unexpected-message', `${message.t} is not a message the gateway takes (from ${sender})`);
     handler(sender, message);
-  }, () => {});
+  });
 
   broker.aedes.on('publish', (packet) => {
     if (packet.topic === topics.gatewayInbox || inboxOwner(packet.topic) !== null) {
@@ -205,6 +260,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     onOutcome: (l) => listeners.push(l),
     async close() {
       clearInterval(sweep);
+      if (store) unwatchFile(store.path);
       orchestrator.close();
       await broker.close();
       await capture?.close();

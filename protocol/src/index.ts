@@ -12,3 +12,4 @@ export * from './envelope.js';
 export * from './bench-envelope.js';
 export * from './secure-endpoint.js';
 export * from './bounded-cache.js';
+export * from './credentials.js';

@@ -42,7 +42,13 @@ export type Message =
   | { t: 'ready'; requestId: string; attempt: number }
   | { t: 'act'; requestId: string; attempt: number; layer: number; data: Uint8Array; trace: HopTiming[] }
   | { t: 'result'; requestId: string; attempt: number; predicted: number; logits: Uint8Array; trace: HopTiming[]; totalMs: number; label?: number }
-  | { t: 'failed'; requestId: string; attempt: number; reason: string };
+  | { t: 'failed'; requestId: string; attempt: number; reason: string }
+  // Enrolment (docs/trust.md): a device proves its signing key by signing `enrol`, its key-agreement
+  // key by reading the `challenge` encrypted to it and returning the nonce in `confirm`.
+  | { t: 'enrol'; token: string; sign: Uint8Array; kex: Uint8Array }
+  | { t: 'challenge'; nonce: Uint8Array }
+  | { t: 'confirm'; nonce: Uint8Array }
+  | { t: 'enrolled'; owner: string; trusted: boolean };
 
 export type MessageType = Message['t'];
 export type MessageOf<T extends MessageType> = Extract<Message, { t: T }>;
@@ -163,6 +169,10 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
     };
   },
   failed: (o, p) => ({ t: 'failed', requestId: requestId(o, p), attempt: attempt(o, p), reason: str(o, 'reason', p, LIMITS.maxReasonLength) }),
+  enrol: (o, p) => ({ t: 'enrol', token: str(o, 'token', p, 128), sign: bytes(o, 'sign', p, 32, 32), kex: bytes(o, 'kex', p, 32, 32) }),
+  challenge: (o, p) => ({ t: 'challenge', nonce: bytes(o, 'nonce', p, 32, 32) }),
+  confirm: (o, p) => ({ t: 'confirm', nonce: bytes(o, 'nonce', p, 32, 32) }),
+  enrolled: (o, p) => ({ t: 'enrolled', owner: str(o, 'owner', p, 64), trusted: o.trusted === true }),
 };
 
 export { MessageError, isObj };

@@ -57,7 +57,8 @@ export class SecureEndpoint {
         if (known || !selfCertified || !unverifiedPayload) return known;
         try {
           const m = decodeMessage(unverifiedPayload);
-          if (m.t === 'hello') senderKeyFromHello = m.sign;
+          // Only the messages that introduce a device may carry the key that verifies them.
+          if (m.t === 'hello' || m.t === 'enrol') senderKeyFromHello = m.sign;
         } catch { /* rejected below as unknown sender */ }
         return senderKeyFromHello;
       },

@@ -1,0 +1,47 @@
+/**
+ * The device's side of enrolment (gateway/src/trust/enrolment.ts has the other): connect as
+ * `enrol:<id>` with the one-time token, send `enrol` signed with our signing key, answer the
+ * `challenge` only our key-agreement key can read, and wait for `enrolled`. Afterwards the
+ * device connects with credentials derived from its signing key.
+ */
+import mqtt from 'mqtt';
+import { ENROL_USERNAME_PREFIX, Rejected, topics, type SecureEndpoint } from '@layerfleet/protocol';
+
+export interface EnrolResult { owner: string; trusted: boolean }
+
+/**
+ * `endpoint` must be the one the device goes on using (with the gateway as a peer): its sequence
+ * numbers continue, so the gateway's replay window accepts what follows enrolment.
+ */
+export async function enrolDevice(brokerUrl: string, endpoint: SecureEndpoint, token: string, timeoutMs = 15_000): Promise<EnrolResult> {
+  const keys = endpoint.keys;
+  const client = await mqtt.connectAsync(brokerUrl, {
+    clientId: keys.id, username: `${ENROL_USERNAME_PREFIX}${keys.id}`, password: token, clean: true, reconnectPeriod: 0,
+  }).catch((err: Error) => { throw new Error(`enrolment of ${keys.id} refused by the broker (${err.message}): is the token right, unused and unexpired?`); });
+  try {
+    const inbox = topics.deviceInbox(keys.id);
+    const done = new Promise<EnrolResult>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`enrolment of ${keys.id}: no answer from the gateway within ${timeoutMs} ms`)), timeoutMs);
+      client.on('message', (topic, payload) => {
+        let message;
+        try {
+          ({ message } = endpoint.open(topic, payload));
+        } catch (err) {
+          if (err instanceof Rejected) return;
+          throw err;
+        }
+        if (message.t === 'challenge') {
+          client.publish(topics.gatewayInbox, Buffer.from(endpoint.seal('gateway', topics.gatewayInbox, { t: 'confirm', nonce: message.nonce })));
+        } else if (message.t === 'enrolled') {
+          clearTimeout(timer);
+          resolve({ owner: message.owner, trusted: message.trusted });
+        }
+      });
+    });
+    await client.subscribeAsync(inbox, { qos: 0 });
+    client.publish(topics.gatewayInbox, Buffer.from(endpoint.seal('gateway', topics.gatewayInbox, { t: 'enrol', token, sign: keys.signPublic, kex: keys.kexPublic })));
+    return await done;
+  } finally {
+    await client.endAsync();
+  }
+}

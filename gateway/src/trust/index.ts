@@ -1,0 +1,4 @@
+export * from './device-store.js';
+export * from './enrolment-tokens.js';
+export * from './access.js';
+export * from './enrolment.js';
