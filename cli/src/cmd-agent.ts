@@ -14,7 +14,7 @@ import { startBoardDevices, stopBoardDevices } from './board-devices.js';
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
     id: 'string', broker: 'string', state: 'string', 'gateway-keys': 'string', 'macs-budget': 'string', memory: 'string',
-    'link-mbps': 'string', boards: 'string', baud: 'string', 'line-noise': 'string', 'board-macs-budget': 'string', source: 'boolean', inferences: 'string', concurrency: 'string', rate: 'string', quiet: 'boolean',
+    'link-mbps': 'string', boards: 'string', baud: 'string', 'line-noise': 'string', 'board-macs-budget': 'string', 'enroll-token': 'string', source: 'boolean', inferences: 'string', concurrency: 'string', rate: 'string', quiet: 'boolean',
   });
   const id = stringFlag(flags, 'id');
   if (!id) throw new Error('--id is required');
@@ -35,6 +35,7 @@ export async function run(argv: string[]): Promise<void> {
     ...(budget === undefined ? {} : { macsBudget: budget }),
     ...(memory === undefined ? {} : { memoryBytes: memory }),
     rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
+    ...(stringFlag(flags, 'enroll-token') ? { enrolToken: stringFlag(flags, 'enroll-token')! } : {}),
     ...(isSource ? { requestRate: numberFlag(flags, 'rate', 10) } : {}),
   });
   log(`[${id}] up: ${(measured / 1e6).toFixed(0)} MMAC/s measured, offering ${(agent.capabilities().macsPerSecond / 1e6).toFixed(2)} MMAC/s`);

@@ -5,8 +5,10 @@ import { parseFlags, numberFlag, stringFlag } from './args.js';
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
     port: 'string', host: 'string', state: 'string', privacy: 'string', trusted: 'string', capture: 'string', quiet: 'boolean',
-    strategy: 'string', policy: 'string', 'queue-timeout': 'string', 'max-queued': 'string',
+    strategy: 'string', policy: 'string', 'queue-timeout': 'string', 'max-queued': 'string', access: 'string',
   });
+  const access = stringFlag(flags, 'access') ?? 'open';
+  if (access !== 'open' && access !== 'enrolled') throw new Error(`--access: expected enrolled (only enrolled devices, see layerfleet enroll) or open, got ${access}`);
   const privacy = stringFlag(flags, 'privacy') ?? 'none';
   if (!['none', 'two-hidden', 'half'].includes(privacy)) throw new Error(`--privacy: expected none, two-hidden or half, got ${privacy}`);
   const queueTimeoutMs = numberFlag(flags, 'queue-timeout', 5000);
@@ -24,9 +26,10 @@ export async function run(argv: string[]): Promise<void> {
     ...(stringFlag(flags, 'policy') ? { policy: stringFlag(flags, 'policy')! } : {}),
     queueTimeoutMs,
     maxQueued,
+    access,
     log: flags.quiet ? () => {} : (line) => console.error(`[gateway] ${line}`),
   });
-  console.log(JSON.stringify({ event: 'listening', port: gw.port, url: gw.url, keys: gw.keysPath, strategy: gw.stats.strategy }));
+  console.log(JSON.stringify({ event: 'listening', port: gw.port, url: gw.url, keys: gw.keysPath, strategy: gw.stats.strategy, access }));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -9,6 +9,8 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   reproduce: { summary: 'run the rl-pdnn experiments; write docs/reproduction.md and SVG charts (--quick for CI)', load: () => import('./cmd-reproduce.js') },
   board: { summary: 'boards alone: emulate (host|qemu), info --port, build the firmware', load: () => import('./cmd-board.js') },
   flash: { summary: 'provision model layers to a board (--port), or write its firmware (--firmware)', load: () => import('./cmd-flash.js') },
+  enroll: { summary: 'issue a one-time enrolment token for a device id', load: () => import('./cmd-enroll.js') },
+  devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };
 
