@@ -1,5 +1,7 @@
 /** The Aedes broker on a real TCP port, with authentication, the ACL hooks and a rejection counter. */
 import net from 'node:net';
+import { Duplex } from 'node:stream';
+import { PacketSizeGuard } from './packet-size-guard.js';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { mayPublish, maySubscribe, type ClientRole } from './broker-acl.js';
 import type { Rejections } from '@layerfleet/protocol';
@@ -45,7 +47,16 @@ export async function startBroker(opts: { port: number; host?: string; rejection
       done(null, denied ? null : sub);
     },
   });
-  const server = net.createServer(aedes.handle);
+  const server = net.createServer((socket) => {
+    const guard = new PacketSizeGuard();
+    guard.on('error', (err) => {
+      opts.rejections.count('oversize-packet', `${socket.remoteAddress ?? 'a client'}: ${err.message}; connection closed`);
+      socket.destroy();
+    });
+    socket.on('error', () => socket.destroy());
+    socket.pipe(guard);
+    aedes.handle(Duplex.from({ readable: guard, writable: socket }) as unknown as net.Socket);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());

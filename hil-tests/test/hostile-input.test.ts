@@ -44,7 +44,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     const hello = (k = stranger): Message => ({ t: 'hello', sign: k.signPublic, kex: k.kexPublic, bootId: 'x', caps: { macsPerSecond: 1, measuredMacsPerSecond: 1, memoryBytes: 1, rateBitsPerSecond: 1, role: 'worker' } });
 
     await intruder.publishAsync(topics.gatewayInbox, Buffer.from([0xd8, 0x60, 0xff, 0x00, 0x13]));          // malformed
-    await intruder.publishAsync(topics.gatewayInbox, Buffer.alloc(5 * 1024 * 1024, 1));                     // oversize
+    await intruder.publishAsync(topics.gatewayInbox, Buffer.alloc(4 * 1024 * 1024 + 1000, 1));              // oversize envelope
     await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, { t: 'infer', requestId: 'r', model: 'lenet5' })); // unknown sender
     const w1Keys = agents[0]!.endpoint.keys;
     await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, hello(), { id: 'w1', kexPublic: w1Keys.kexPublic })); // wrong recipient
@@ -59,7 +59,13 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     // posing as the gateway on telemetry: aedes drops the connection of a client whose publish is refused
     await intruder.publishAsync(topics.inference, '{"fake":true}').catch(() => {});
 
-    const expected = ['malformed', 'oversize', 'unknown-sender', 'wrong-recipient', 'bad-signature', 'replay', 'topic-mismatch', 'acl-subscribe', 'acl-publish'];
+    // A packet declaring 100 MB: the connection is cut at its header, before anything is buffered.
+    const flooder = await mqtt.connectAsync(gw.url, { clientId: 'flooder', reconnectPeriod: 0 });
+    const cut = new Promise<void>((r) => flooder.stream.once('close', () => r()));
+    flooder.stream.write(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x30])); // PUBLISH, remaining length 0x30·128³ = 100 663 296
+    await cut;
+
+    const expected = ['oversize-packet', 'malformed', 'oversize', 'unknown-sender', 'wrong-recipient', 'bad-signature', 'replay', 'topic-mismatch', 'acl-subscribe', 'acl-publish'];
     await until(() => expected.every((r) => (gw.rejections.byReason.get(r) ?? 0) >= 1), `rejections ${expected.join(', ')}; have ${JSON.stringify(gw.rejections.toJSON())}`);
     for (const r of expected) t.true((gw.rejections.byReason.get(r) ?? 0) >= 1, r);
     t.is(gw.registry.get('w1')!.keys.signPublic.length, 32);
