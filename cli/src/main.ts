@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   board: { summary: 'boards alone: emulate (host|qemu), info --port, build the firmware', load: () => import('./cmd-board.js') },
   flash: { summary: 'provision model layers to a board (--port), or write its firmware (--firmware)', load: () => import('./cmd-flash.js') },
   enroll: { summary: 'issue a one-time enrolment token for a device id', load: () => import('./cmd-enroll.js') },
+  ledger: { summary: 'check the audit ledger of a state directory: chain, signatures, torn or altered records (verify --state DIR)', load: () => import('./cmd-ledger.js') },
   devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };

@@ -11,6 +11,7 @@ import {
 } from '@layerfleet/protocol';
 import { startBroker, type Broker } from './broker.js';
 import { DeviceStore, Enrolment, enrolledOnly } from './trust/index.js';
+import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
 import { Registry } from './registry.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
@@ -85,6 +86,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await writeFile(keysPath, encodePublicKeys(publicKeysOf(keys)));
 
   const rejections = new Rejections((line) => log(line));
+  // The audit ledger (ledger/ledger.ts): every stakeholder action, hash-chained and signed, in the state directory.
+  const ledger = await Ledger.open(opts.stateDir, { keeper: signerFromKeys(keys) });
+  if (ledger.recovered) log(`ledger: cut a torn record at byte ${ledger.recovered.offset} (${ledger.recovered.length} bytes: ${ledger.recovered.why})`);
+  // Appends batch themselves; one that fails stops the ledger, which must be loud, never silent.
+  const record = (claim: ClaimInput) => { ledger.append(claim).catch((err: Error) => log(`LEDGER WRITE FAILED: ${err.message}`)); };
+  const enrolKeys = (id: string, signPublic: Uint8Array, kexPublic: Uint8Array, owner: string, trusted: boolean) => {
+    if (ledger.enrolled(id)) return;
+    record({ action: 'enrol', data: { device: id, signPublic, kexPublic, owner, trusted } });
+  };
   const enrolledOnlyAccess = opts.access === 'enrolled';
   const store = enrolledOnlyAccess ? new DeviceStore(opts.stateDir) : null;
   const broker: Broker = await startBroker({
@@ -99,7 +109,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const listeners: Array<(o: Outcome) => void> = [];
   const privacy = typeof opts.privacy === 'string' ? PRIVACY_LEVELS[opts.privacy]! : opts.privacy ?? PRIVACY_LEVELS.none!;
 
+  const placed = new Set<string>();
   const send = (to: string, message: Message) => {
+    if (message.t === 'plan') {
+      const attempt = `${message.requestId}#${message.attempt}`;
+      if (!placed.has(attempt)) {
+        placed.add(attempt);
+        if (placed.size > 10_000) placed.clear();
+        record({ action: 'placement', data: { requestId: message.requestId, attempt: message.attempt, model: message.model, assignment: message.assignment } });
+      }
+      if (message.layers.length > 0) record({ action: 'weights', data: { to, requestId: message.requestId, attempt: message.attempt, model: message.model, layers: message.layers.map((l) => l.index) } });
+    }
     try {
       const topic = topics.deviceInbox(to);
       const payload = Buffer.from(endpoint.seal(to, topic, message));
@@ -128,6 +148,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     finished(o) {
       if (o.outcome === 'completed') stats.completed++; else stats.failed++;
       telemetry.publish(topics.inference, { ...o });
+      for (const hop of o.hops ?? []) record({ action: 'layer', data: { device: hop.device, requestId: o.requestId, layers: hop.layers, ms: hop.ms } });
+      record({ action: 'result', data: { requestId: o.requestId, source: o.source, outcome: o.outcome, ...(o.reason ? { reason: o.reason } : {}), ...(o.predicted === undefined ? {} : { predicted: o.predicted }) } });
       for (const l of listeners) l(o);
     },
   });
@@ -139,7 +161,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     orchestrator.deviceLost(id);
   };
 
-  const enrolment = store ? new Enrolment({ store, stateDir: opts.stateDir, addPeer: (k) => endpoint.addPeer(k), send, rejections, log }) : null;
+  const enrolment = store ? new Enrolment({
+    store, stateDir: opts.stateDir, addPeer: (k) => endpoint.addPeer(k), send, rejections, log,
+    enrolled: (id, owner, trusted, k) => enrolKeys(id, k.signPublic, k.kexPublic, owner, trusted),
+  }) : null;
 
   // A revocation (the CLI edits devices.json) takes effect at once: connection dropped, never planned again.
   if (store) {
@@ -152,6 +177,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       for (const d of store.list()) {
         if (d.revokedAt === undefined || !registry.get(d.id)?.online) continue;
         log(`device ${d.id} revoked: ${d.revokedWhy ?? 'no reason given'}`);
+        if (ledger.enrolled(d.id) && ledger.enrolled(d.id)!.revokedAt === undefined) record({ action: 'revoke', data: { device: d.id, why: d.revokedWhy ?? '' } });
         broker.disconnect(d.id);
         markOffline(d.id, 'revoked');
       }
@@ -176,6 +202,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       endpoint.addPeer(keysOf);
       const kind = registry.hello(from, keysOf, m.caps, m.bootId, Date.now());
       if (enrolled) registry.get(from)!.trusted = enrolled.trusted;
+      // Open access trusts a device on first use; the ledger still records the key it first used.
+      else enrolKeys(from, m.sign, m.kex, 'unenrolled', registry.get(from)!.trusted);
       log(`device ${from} ${kind === 'new' ? 'joined' : kind === 'rebooted' ? 'rebooted' : 'refreshed'}: ${m.caps.role}, ${(m.caps.macsPerSecond / 1e6).toFixed(1)} MMAC/s offered of ${(m.caps.measuredMacsPerSecond / 1e6).toFixed(0)} measured`);
       // a hello from a device already online may still bring new capabilities
       orchestrator.deviceJoined(from);
@@ -244,6 +272,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const silence = opts.heartbeatSilenceMs ?? 6000;
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
+    telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
     telemetry.publish(topics.gatewayStats, {
       devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(),
     }, true);
@@ -263,6 +292,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       if (store) unwatchFile(store.path);
       orchestrator.close();
       await broker.close();
+      await ledger.close();
       await capture?.close();
     },
   };

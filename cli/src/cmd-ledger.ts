@@ -1,0 +1,133 @@
+/**
+ * `layerfleet ledger verify --state DIR [--json] [--pin COUNT:ROOT] [--gateway-keys FILE]`: checks
+ * the audit ledger of a state directory (DIR/ledger/ledger.bin) on its own, without a running
+ * gateway. Exit 0 when it is intact, 1 naming the first problem (and how many more there are).
+ *
+ * Keys: the gateway's is the one trusted from outside — from --gateway-keys, else
+ * DIR/gateway.pub.cose (else the public half of DIR/gateway.sign.cose). Device keys come from the
+ * ledger's own 'enrol' entries, and, for devices never enrolled in it (admitted by hello under
+ * 'open' access), from DIR/devices.json and then DIR/<id>.sign.cose (public part only).
+ * Whoever can rewrite DIR can also replace the key files there: against that, verify with the
+ * gateway's key from elsewhere (--gateway-keys) or against a head published earlier (--pin).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeCoseKey, decodePublicKeys } from '@layerfleet/protocol';
+import { KEEPER_ID, LedgerError, verifyLedger, type KeyLookup, type LedgerReport } from '@layerfleet/gateway';
+import { parseFlags, stringFlag } from './args.js';
+
+const USAGE = 'ledger verify --state DIR [--json] [--pin COUNT:ROOT] [--gateway-keys FILE]';
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'verify') throw new Error(`ledger: expected a subcommand: ${USAGE}`);
+  const flags = parseFlags(rest, { state: 'string', json: 'boolean', pin: 'string', 'gateway-keys': 'string' });
+  const dir = stringFlag(flags, 'state');
+  if (!dir) throw new Error(`ledger verify: --state DIR is required (${USAGE})`);
+  const pinned = parsePin(stringFlag(flags, 'pin'));
+  const keys = await keysIn(dir, stringFlag(flags, 'gateway-keys'));
+  let report: LedgerReport;
+  try {
+    report = await verifyLedger(dir, keys.lookup, pinned ? { pinned } : {});
+  } catch (err) {
+    if (!(err instanceof LedgerError)) throw err;
+    if (flags.json) console.log(JSON.stringify({ ok: false, error: err.message }));
+    else console.error(`ledger: ${err.message}`);
+    return 1;
+  }
+  if (flags.json) {
+    console.log(JSON.stringify({ ...report, keys: keys.sources, warnings: keys.warnings }));
+    return report.ok ? 0 : 1;
+  }
+  for (const w of keys.warnings) console.error(`ledger: warning: ${w}`);
+  const actors = Object.entries(report.actors).sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${n}`).join(', ') || 'none';
+  if (report.ok) {
+    console.log(`ledger ${report.path}: intact`);
+    console.log(`  entries  ${report.entries}`);
+    console.log(`  root     ${report.root}`);
+    console.log(`  last     ${report.lastHash}`);
+    console.log(`  actors   ${actors}`);
+    console.log(`  gateway  key from ${keys.sources[KEEPER_ID]}`);
+    if (pinned) console.log(`  pinned   the first ${pinned.count} entries match the pinned root`);
+    return 0;
+  }
+  const [first, ...more] = report.problems;
+  console.log(`ledger ${report.path}: NOT intact — ${first!.message}`);
+  for (const p of more.slice(0, 9)) console.log(`  also: ${p.message}`);
+  if (more.length > 9) console.log(`  … and ${more.length - 9} more${report.problems.length >= 100 ? ' (stopped counting at 100)' : ''}`);
+  console.log(`  (${report.entries} entries read; actors ${actors})`);
+  return 1;
+}
+
+function parsePin(v: string | undefined): { count: number; root: string } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+):([0-9a-fA-F]{64})$/.exec(v);
+  if (!m) throw new Error(`ledger verify: --pin expects COUNT:ROOT (the count and 64-hex root of a published head), got ${JSON.stringify(v)}`);
+  return { count: Number(m[1]), root: m[2]!.toLowerCase() };
+}
+
+/** Where each key came from, for --json, and what could not be read (a warning, never fatal: verify names what it then cannot check). */
+async function keysIn(dir: string, gatewayKeys?: string): Promise<{ lookup: KeyLookup; sources: Record<string, string>; warnings: string[] }> {
+  const keys = new Map<string, Uint8Array>();
+  const sources: Record<string, string> = {};
+  const warnings: string[] = [];
+  const take = (id: string, key: Uint8Array, source: string) => {
+    if (keys.has(id)) return;
+    keys.set(id, key);
+    sources[id] = source;
+  };
+
+  const gatewayFile = gatewayKeys ?? join(dir, `${KEEPER_ID}.pub.cose`);
+  const gateway = await readIfExists(gatewayFile);
+  if (gatewayKeys && !gateway) throw new Error(`ledger verify: --gateway-keys ${gatewayKeys}: no such file`);
+  if (gateway) {
+    try {
+      const pk = decodePublicKeys(gateway);
+      if (pk.id !== KEEPER_ID) warnings.push(`${gatewayFile}: holds the keys of ${JSON.stringify(pk.id)}, not of "${KEEPER_ID}"`);
+      else take(KEEPER_ID, pk.signPublic, gatewayFile);
+    } catch (err) {
+      warnings.push(`${gatewayFile}: ${(err as Error).message}`);
+    }
+  }
+
+  const devicesFile = join(dir, 'devices.json');
+  const devices = await readIfExists(devicesFile);
+  if (devices) {
+    try {
+      const list = (JSON.parse(Buffer.from(devices).toString('utf8')) as { devices?: Array<{ id?: unknown; signPublic?: unknown }> }).devices ?? [];
+      for (const d of list) {
+        if (typeof d.id === 'string' && d.id !== KEEPER_ID && typeof d.signPublic === 'string' && /^[0-9a-f]{64}$/.test(d.signPublic)) take(d.id, new Uint8Array(Buffer.from(d.signPublic, 'hex')), devicesFile);
+      }
+    } catch (err) {
+      warnings.push(`${devicesFile}: ${(err as Error).message}`);
+    }
+  }
+
+  let names: string[] = [];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    throw new Error(`ledger verify: cannot read --state ${dir}: ${(err as Error).message}`);
+  }
+  for (const name of names.filter((n) => n.endsWith('.sign.cose')).sort()) {
+    const id = name.slice(0, -'.sign.cose'.length);
+    if (id === KEEPER_ID && gatewayKeys) continue; // the gateway's key comes from the given file only
+    const file = join(dir, name);
+    try {
+      // the file is the device's private COSE_Key; only its public x is used
+      take(id, decodeCoseKey((await readIfExists(file))!, { crv: 'Ed25519', kid: id }, file).x, file);
+    } catch (err) {
+      warnings.push(`${file}: ${(err as Error).message}`);
+    }
+  }
+  return { lookup: (id) => keys.get(id), sources, warnings };
+}
+
+async function readIfExists(path: string): Promise<Uint8Array | null> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}
