@@ -34,6 +34,7 @@ export function mayPublish(role: ClientRole, clientId: string, topic: string): s
 
 export function maySubscribe(role: ClientRole, clientId: string, filter: string): string | null {
   if (filter.startsWith(`${TOPIC_PREFIX}telemetry/`) && (role.kind === 'dashboard' || role.kind === 'open')) return null;
-  if (role.kind !== 'dashboard' && inboxOwner(filter) === clientId) return null;
+  // Its own inbox only: a filter with a wildcard (lf/v1/dev/+/in, from a client whose id is "+") is every inbox.
+  if (role.kind !== 'dashboard' && !/[+#]/.test(filter) && inboxOwner(filter) === clientId) return null;
   return `${role.kind} client ${clientId} may not subscribe to ${filter}`;
 }

@@ -2,10 +2,10 @@
 // little-endian byte strings, so that C firmware and other languages can read them.
 import { Encoder } from 'cbor-x';
 import type { FloatLayer, FloatModel } from './float/model.js';
-import { outputChannels, sameLayerSpec, validateGraph, weightCount } from './graph.js';
+import { outputChannels, outputShape, sameLayerSpec, validateGraph, weightCount, type LayerSpec } from './graph.js';
 import type { QuantizedLayer, QuantizedModel } from './quantize.js';
 import {
-  bytes, graphFromWire, graphToWire, int, layerSpecFromWire, layerSpecToWire, positiveFinite, record, str,
+  bytes, graphFromWire, graphToWire, int, layerSpecFromWire, layerSpecToWire, positiveFinite, record, shown, str,
 } from './wire-fields.js';
 
 // Plain CBOR: maps (no cbor-x records, no tag 259), byte strings without tag 64.
@@ -38,6 +38,10 @@ function words<T extends Int32Array | Float32Array>(b: Uint8Array, make: new (n:
   return out;
 }
 
+function inputShapeOf(spec: LayerSpec): number[] {
+  return spec.kind === 'dense' ? [spec.inputs] : spec.input;
+}
+
 function checkLength(b: Uint8Array, elements: number, elementBytes: number, field: string, where: string, type: string): void {
   if (b.length !== elements * elementBytes) {
     if (elementBytes === 1) throw new Error(`${where}: ${field} length ${b.length}, expected ${elements}`);
@@ -62,6 +66,10 @@ export function layerFromWire(obj: unknown): QuantizedLayer {
   const o = record(obj, 'quantized layer');
   const spec = layerSpecFromWire(o.spec, 'quantized layer spec');
   const where = `layer ${spec.name}`;
+  // The rule validateGraph applies to whole graphs: a kernel or pool larger than its input would
+  // give an empty or negative output, which the kernels would compute from out-of-range reads.
+  const out = outputShape(spec);
+  if (!out.every((d) => d >= 1)) throw new Error(`${where}: kernel and pool do not fit input [${inputShapeOf(spec)}]: output would be [${out}]`);
   const channels = outputChannels(spec);
   const w = bytes(o, 'weights', where);
   checkLength(w, weightCount(spec), 1, 'weights', where, 'int8');
@@ -91,8 +99,8 @@ function decodeCbor(bytesIn: Uint8Array, what: string): unknown {
 }
 
 function checkHeader(o: Record<string, unknown>, format: string, what: string): void {
-  if (o.format !== format) throw new Error(`${what}: format ${String(o.format)}, expected ${format}`);
-  if (o.version !== VERSION) throw new Error(`${what}: version ${String(o.version)}, expected ${VERSION}`);
+  if (o.format !== format) throw new Error(`${what}: format ${shown(o.format)}, expected ${format}`);
+  if (o.version !== VERSION) throw new Error(`${what}: version ${shown(o.version)}, expected ${VERSION}`);
 }
 
 export function encodeQuantizedModel(model: QuantizedModel): Uint8Array {
@@ -129,7 +137,7 @@ export function decodeQuantizedModel(data: Uint8Array): QuantizedModel {
 function floatLayerFromWire(v: unknown, spec: FloatLayer['spec']): FloatLayer {
   const where = `layer ${spec.name}`;
   const o = record(v, where);
-  if (str(o, 'name', where) !== spec.name) throw new Error(`${where}: name ${String(o.name)} does not match the graph`);
+  if (str(o, 'name', where) !== spec.name) throw new Error(`${where}: name ${shown(o.name)} does not match the graph`);
   const w = bytes(o, 'weights', where);
   const b = bytes(o, 'bias', where);
   checkLength(w, weightCount(spec), 4, 'weights', where, 'float32');

@@ -5,6 +5,13 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
+/** An untrusted value for an error message. Never throws, unlike String(), which does for a map
+ * with a "toString" or "valueOf" key (it calls the map's own, non-callable, member). */
+export function shown(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return String(v);
+  return Array.isArray(v) ? `an array of ${v.length}` : v instanceof Uint8Array ? `${v.length} bytes` : 'a map';
+}
+
 export function record(v: unknown, where: string): Record<string, unknown> {
   if (!isRecord(v)) throw new Error(`${where}: expected a map`);
   return v;
@@ -24,13 +31,13 @@ export function bool(o: Record<string, unknown>, key: string, where: string): bo
 
 export function int(o: Record<string, unknown>, key: string, where: string, min: number, max: number): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${where}: ${key} must be an integer in [${min}, ${max}], got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${where}: ${key} must be an integer in [${min}, ${max}], got ${shown(v)}`);
   return v;
 }
 
 export function positiveFinite(o: Record<string, unknown>, key: string, where: string): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${where}: ${key} must be a positive finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${where}: ${key} must be a positive finite number, got ${shown(v)}`);
   return v;
 }
 
@@ -59,9 +66,9 @@ export function layerSpecFromWire(v: unknown, where: string): LayerSpec {
   if (kind === 'dense') {
     return { kind, name, inputs: int(o, 'inputs', at, 1, 1 << 28), units: int(o, 'units', at, 1, 1 << 20), relu: bool(o, 'relu', at) };
   }
-  if (kind !== 'conv2d') throw new Error(`${at}: kind must be 'conv2d' or 'dense', got ${String(kind)}`);
+  if (kind !== 'conv2d') throw new Error(`${at}: kind must be 'conv2d' or 'dense', got ${shown(kind)}`);
   const padding = o.padding;
-  if (padding !== 'same' && padding !== 'valid') throw new Error(`${at}: padding must be 'same' or 'valid', got ${String(padding)}`);
+  if (padding !== 'same' && padding !== 'valid') throw new Error(`${at}: padding must be 'same' or 'valid', got ${shown(padding)}`);
   const spec: LayerSpec = {
     kind, name, input: shape3(o, 'input', at), filters: int(o, 'filters', at, 1, MAX_DIM),
     kernel: int(o, 'kernel', at, 1, 64), stride: int(o, 'stride', at, 1, 64), padding, relu: bool(o, 'relu', at),

@@ -72,7 +72,8 @@ export function decodeMessage(data: Uint8Array): Message {
 export function parseMessage(value: unknown): Message {
   const o = obj(value, 'message');
   const t = str(o, 't', 'message', 16);
-  const parse = parsers[t as MessageType];
+  // Own properties only: `t` is untrusted, and "constructor" or "toString" must not find Object.prototype's.
+  const parse = Object.hasOwn(parsers, t) ? parsers[t as MessageType] : undefined;
   if (!parse) throw new MessageError('message.t', `unknown message type ${JSON.stringify(t)}`);
   return parse(o, t);
 }

@@ -9,8 +9,9 @@ size_t lf_cobs_encode(const uint8_t *in, size_t n, uint8_t *out, size_t cap) {
       out[o++] = in[i];
       code++;
     }
-    /* A full 254-byte run closes its block even when the data ends right there; the trailing
-       empty block that follows is what the TS encoder writes too, so both sides agree on bytes. */
+    /* A full 254-byte run closes its block even when the data ends right there, leaving a
+       trailing empty block (01). The TS encoder omits that block, as Cheshire and Baker's
+       reference does; every decoder takes both forms, and the frame's CRC covers the decoded body. */
     if (in[i] == 0 || code == 0xFFu) {
       out[code_at] = code;
       code_at = o++;

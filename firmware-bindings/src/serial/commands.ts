@@ -52,10 +52,17 @@ export class BoardError extends Error {
   }
 }
 
+/** A value the board sent, for an error message. Never throws, unlike String(), which does for a
+ * map with a "toString" or "valueOf" key (it calls the map's own, non-callable, member). */
+export function boardText(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return String(v);
+  return Array.isArray(v) ? `an array of ${v.length}` : v instanceof Uint8Array ? `${v.length} bytes` : 'a map';
+}
+
 export function uintField(m: Record<string, unknown>, key: string, what: string): number {
   const v = m[key];
   const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new BoardProtocolError(`${what}: field '${key}' is not an unsigned integer (${String(v)})`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new BoardProtocolError(`${what}: field '${key}' is not an unsigned integer (${boardText(v)})`);
   return n;
 }
 

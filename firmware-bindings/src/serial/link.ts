@@ -5,7 +5,7 @@
  * does not wait long for a lost frame.
  */
 import { EventEmitter } from 'node:events';
-import { ANSWER_BIT, BOOT_TYPE, BoardError, BoardProtocolError, commandName, decodeAnswerPayload, encodeArgs, ERROR_TYPE, type Args } from './commands.js';
+import { ANSWER_BIT, BOOT_TYPE, BoardError, BoardProtocolError, boardText, commandName, decodeAnswerPayload, encodeArgs, ERROR_TYPE, type Args } from './commands.js';
 import { decodeFrame, encodeFrame, FrameError, MAX_ENCODED_FRAME, SEQ_UNKNOWN } from './frame.js';
 import { FrameSplitter } from './frame-splitter.js';
 import type { ByteTransport } from './transport.js';
@@ -216,8 +216,8 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
       } catch (err) {
         return pending.settle({ error: err as Error });
       }
-      const kind = String(m['err'] ?? 'unknown');
-      const error = new BoardError(kind, `${commandName(pending.type)} refused by the board: ${kind}${m['msg'] ? ` (${String(m['msg'])})` : ''}`, m);
+      const kind = boardText(m['err'] ?? 'unknown');
+      const error = new BoardError(kind, `${commandName(pending.type)} refused by the board: ${kind}${m['msg'] ? ` (${boardText(m['msg'])})` : ''}`, m);
       return pending.settle({ error, damaged: DAMAGED.has(kind) });
     }
     if (type !== (pending.type | ANSWER_BIT)) {
