@@ -3,15 +3,17 @@ import { benchEnvelope, nativeCrypto } from '@layerfleet/protocol';
 import { benchKernels } from '@layerfleet/models';
 import { benchPlanner } from './bench-planner.js';
 import { benchBoards } from './bench-boards.js';
+import { benchLedgerTable } from './bench-ledger.js';
 
 export async function run(argv: string[] = []): Promise<void> {
   const only = new Set(argv);
-  if (only.size && !['envelope', 'kernels', 'planner', 'boards'].some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner, boards`);
+  if (only.size && !['envelope', 'kernels', 'planner', 'boards', 'ledger'].some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner, boards, ledger`);
   const want = (section: string) => only.size === 0 || only.has(section);
   if (want('envelope')) benchEnvelopes();
   if (want('kernels')) await benchKernelTable();
   if (want('planner')) benchPlanner();
   if (want('boards')) await benchBoards();
+  if (want('ledger')) await benchLedgerTable();
 }
 
 function benchEnvelopes(): void {
