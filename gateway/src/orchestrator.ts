@@ -265,10 +265,28 @@ export class Orchestrator {
     this.streams.set(req.source, { rate: inst.requestRate, assignment: placement.assignment, model: req.model });
     placement.assignment.forEach((dev, i) => this.deps.registry.expose(dev, req.model.name, [i + 1]));
     req.waitingFor = new Set(placement.assignment.filter((d) => d !== req.source));
-    req.timer = setTimeout(() => this.nextAttempt(req, `attempt ${req.attempt + 1} timed out after ${this.attemptTimeoutMs} ms`), this.attemptTimeoutMs);
+    const timeoutMs = this.attemptTimeoutMs + this.deliveryAllowanceMs(req, placement);
+    req.timer = setTimeout(() => this.nextAttempt(req, `attempt ${req.attempt + 1} timed out after ${Math.round(timeoutMs)} ms`), timeoutMs);
     req.timer.unref?.();
     for (const dev of req.waitingFor) this.sendPlan(req, dev, false);
     if (req.waitingFor.size === 0) this.sendPlan(req, req.source, true);
+  }
+
+  /**
+   * Time to get this attempt's weights onto devices that do not hold them yet, at each one's
+   * own link rate, three times over. A fixed timeout would fail every first request to a board
+   * on a slow serial line (60 KB of LeNet weights take ~3 s at QEMU's 0.2 Mbit/s, longer at
+   * 115200 baud) and re-plan it onto the same board, again and again.
+   */
+  private deliveryAllowanceMs(req: Request, placement: Placement): number {
+    let ms = 0;
+    for (const dev of new Set(placement.assignment)) {
+      const rec = this.deps.registry.get(dev);
+      if (!rec || dev === req.source) continue;
+      const bytes = this.layersOf(req, dev).filter((i) => !rec.cached.has(`${req.model.name}:${i}`)).reduce((sum, i) => sum + req.model.costs[i]!.weightBytes, 0);
+      if (bytes > 0 && rec.caps.rateBitsPerSecond > 0) ms += (8 * bytes * 1000) / rec.caps.rateBitsPerSecond;
+    }
+    return 3 * ms;
   }
 
   private sendPlan(req: Request, device: string, start: boolean): void {
