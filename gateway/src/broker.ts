@@ -1,6 +1,5 @@
 /** The Aedes broker on a real TCP port, with authentication, the ACL hooks and a rejection counter. */
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 import { PacketSizeGuard } from './packet-size-guard.js';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { mayPublish, maySubscribe, type ClientRole } from './broker-acl.js';
@@ -49,13 +48,14 @@ export async function startBroker(opts: { port: number; host?: string; rejection
   });
   const server = net.createServer((socket) => {
     const guard = new PacketSizeGuard();
-    guard.on('error', (err) => {
+    // Registered before Aedes's own listener, so an oversize packet is cut in the chunk that declares it.
+    socket.on('data', (chunk: Buffer) => {
+      const err = guard.check(chunk);
+      if (!err) return;
       opts.rejections.count('oversize-packet', `${socket.remoteAddress ?? 'a client'}: ${err.message}; connection closed`);
       socket.destroy();
     });
-    socket.on('error', () => socket.destroy());
-    socket.pipe(guard);
-    aedes.handle(Duplex.from({ readable: guard, writable: socket }) as unknown as net.Socket);
+    aedes.handle(socket);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
