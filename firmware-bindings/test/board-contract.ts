@@ -1,6 +1,6 @@
 // One contract every board must meet, whatever carries its bytes: the host firmware on a pty,
 // the Cortex-M7 image under QEMU, a real STM32H7 (hil-tests runs the same checks on a rig).
-import type { ExecutionContext, TestFn } from 'ava';
+import type { TestFn } from 'ava';
 import { crc32 } from 'node:zlib';
 import { layerMacs, loadLenetGolden, loadLenetInt8, mulberry32 } from '@layerfleet/models';
 import {
@@ -184,4 +184,3 @@ export function boardContract(test: TestFn, target: EmulatedTarget, boardName: s
   });
 }
 
-export type { ExecutionContext };

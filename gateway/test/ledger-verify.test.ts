@@ -5,20 +5,14 @@ import { join } from 'node:path';
 import test from 'ava';
 import { Encoder } from 'cbor-x';
 import { mulberry32 } from '@layerfleet/models';
-import { generateDeviceKeys, nativeCrypto } from '@layerfleet/protocol';
+import { nativeCrypto } from '@layerfleet/protocol';
 import {
-  Ledger, ledgerFile, signClaim, signerFromKeys, verifyLedger, verifyLedgerBytes, type KeyLookup, type LedgerReport, type VerifyOptions,
+  Ledger, ledgerFile, signClaim, signerFromKeys, verifyLedger, verifyLedgerBytes, type LedgerReport, type VerifyOptions,
 } from '../src/ledger/index.js';
 import { MAGIC, frameRecord, readFrame } from '../src/ledger/frame.js';
 import { sealEntry } from '../src/ledger/entry.js';
 
-const gw = generateDeviceKeys('gateway');
-const edgeA = generateDeviceKeys('edge-a');
-const edgeB = generateDeviceKeys('edge-b');
-const keeper = signerFromKeys(gw);
-const lookup: KeyLookup = (id) => (id === 'gateway' ? gw.signPublic : undefined);
-let clock = 1_700_000_000_000;
-const now = () => (clock += 7);
+import { edgeA, edgeB, gw, keeper, lookup, now } from './ledger-fixture.js';
 const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Array: false, pack: false });
 
 // Ed25519 verification memoised on its exact inputs: the same answer node:crypto gives, but each

@@ -9,13 +9,7 @@ import {
 import { MAGIC, frameRecord, readFrame } from '../src/ledger/frame.js';
 import { decodeEntry } from '../src/ledger/entry.js';
 
-const gw = generateDeviceKeys('gateway');
-const edgeA = generateDeviceKeys('edge-a');
-const edgeB = generateDeviceKeys('edge-b');
-const keeper = signerFromKeys(gw);
-const lookup: KeyLookup = (id) => (id === 'gateway' ? gw.signPublic : undefined);
-let clock = 1_700_000_000_000;
-const now = () => (clock += 7);
+import { edgeA, edgeB, gw, keeper, lookup, now } from './ledger-fixture.js';
 
 const dirs: string[] = [];
 async function freshDir(): Promise<string> {

@@ -3,3 +3,4 @@ export * from './hil-main.js';
 export * from './rig.js';
 export * from './junit.js';
 
+export * from './until.js';

@@ -8,14 +8,7 @@ import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
 import { loadOrCreateDeviceKeys, publicKeysOf } from '@layerfleet/protocol';
 import { startEmulatedBoard } from '@layerfleet/firmware-bindings';
 import { startBoardDevices, stopBoardDevices } from '@layerfleet/cli';
-
-async function until(test: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../src/index.js';
 
 test('a board whose port vanishes leaves the fleet, and rejoins when it is plugged back in', async (t) => {
   t.timeout(120_000);
@@ -28,16 +21,16 @@ test('a board whose port vanishes leaves the fleet, and rejoins when it is plugg
   const devices = await startBoardDevices([link], { id: 'pi-9', brokerUrl: gw.url, stateDir: state, gateway, heartbeatMs: 500, log: (l) => lines.push(l) }, { reattachMs: 200 });
   try {
     const id = 'pi-9.replug';
-    await until(() => gw.registry.get(id)?.online === true, `${id} online`);
+    await until(() => gw.registry.get(id)?.online === true, `${id} online`, 30_000);
     const firstBoot = gw.registry.get(id)!.bootId;
     t.is(devices[0]!.attachments, 1);
 
     emu.process.kill('SIGKILL'); // the cable pulled
-    await until(() => gw.registry.get(id)?.online === false, `${id} offline`);
+    await until(() => gw.registry.get(id)?.online === false, `${id} offline`, 30_000);
     t.true(lines.some((l) => /board on .* is gone/.test(l)), lines.join('\n'));
 
     emu = await startEmulatedBoard('host', { id: 'replug', link }); // plugged back in
-    await until(() => gw.registry.get(id)?.online === true, `${id} back online`);
+    await until(() => gw.registry.get(id)?.online === true, `${id} back online`, 30_000);
     t.is(devices[0]!.attachments, 2);
     t.not(gw.registry.get(id)!.bootId, firstBoot, 'a new agent session for the re-attached board');
     t.is(devices[0]!.board!.info.id, 'replug');

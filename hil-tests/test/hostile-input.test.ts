@@ -7,14 +7,7 @@ import { generateDeviceKeys, loadOrCreateDeviceKeys, publicKeysOf, seal, encodeM
 import { loadLenetInt8 } from '@layerfleet/models';
 import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
 import { Agent, runSource } from '@layerfleet/agent';
-
-const until = async (check: () => boolean, what: string, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../src/index.js';
 
 test('hostile input on the broker is refused, counted by reason, and the fleet keeps serving', async (t) => {
   const state = await mkdtemp(join(tmpdir(), 'lf-hostile-'));
@@ -31,7 +24,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     }
     const source = await Agent.start({ id: 'cam', brokerUrl: gw.url, stateDir: state, gateway: gatewayKeys, role: 'source', measuredMacsPerSecond: measured, requestRate: 20 });
     agents.push(source);
-    await until(() => gw.registry.online().length === 4, 'four devices to register');
+    await until(() => gw.registry.online().length === 4, 'four devices to register', 10_000);
 
     const before = await runSource(source, { model, inferences: 8, concurrency: 2 });
     t.is(before.filter((r) => r.predicted !== undefined).length, 8, JSON.stringify(before.map((r) => r.error).filter(Boolean)));
@@ -66,7 +59,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     await cut;
 
     const expected = ['oversize-packet', 'malformed', 'oversize', 'unknown-sender', 'wrong-recipient', 'bad-signature', 'replay', 'topic-mismatch', 'acl-subscribe', 'acl-publish'];
-    await until(() => expected.every((r) => (gw.rejections.byReason.get(r) ?? 0) >= 1), `rejections ${expected.join(', ')}; have ${JSON.stringify(gw.rejections.toJSON())}`);
+    await until(() => expected.every((r) => (gw.rejections.byReason.get(r) ?? 0) >= 1), `rejections ${expected.join(', ')}; have ${JSON.stringify(gw.rejections.toJSON())}`, 10_000);
     for (const r of expected) t.true((gw.rejections.byReason.get(r) ?? 0) >= 1, r);
     t.is(gw.registry.get('w1')!.keys.signPublic.length, 32);
     t.deepEqual(Buffer.from(gw.registry.get('w1')!.keys.signPublic), Buffer.from(w1Keys.signPublic), 'the impostor did not replace w1');

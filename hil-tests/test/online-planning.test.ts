@@ -7,17 +7,9 @@ import { loadOrCreateDeviceKeys, publicKeysOf, topics, type PublicDeviceKeys } f
 import { loadLenetInt8 } from '@layerfleet/models';
 import { startGateway, GATEWAY_ID, type Gateway, type GatewayOptions, type Outcome } from '@layerfleet/gateway';
 import { Agent, runSource, type AgentOptions } from '@layerfleet/agent';
-import { runCli, lastJsonLine } from '../src/index.js';
+import { runCli, lastJsonLine, until } from '../src/index.js';
 
 const model = loadLenetInt8();
-
-const until = async (check: () => boolean, what: string, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 /**
  * A gateway on a real port with its outcomes recorded, and real agents that close with it. The

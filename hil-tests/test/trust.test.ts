@@ -10,14 +10,7 @@ import { generateDeviceKeys, loadOrCreateDeviceKeys, mqttCredentials, publicKeys
 import { loadLenetInt8 } from '@layerfleet/models';
 import { startGateway, GATEWAY_ID, DeviceStore, issueEnrolmentToken, dashboardSecret } from '@layerfleet/gateway';
 import { Agent, runSource } from '@layerfleet/agent';
-
-const until = async (check: () => boolean, what: string, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../src/index.js';
 
 const refused = (url: string, opts: mqtt.IClientOptions) =>
   mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts }).then(async (c) => { await c.endAsync(); return 'connected'; }, (e: Error) => e.message);

@@ -13,3 +13,4 @@ export * from './bench-envelope.js';
 export * from './secure-endpoint.js';
 export * from './bounded-cache.js';
 export * from './credentials.js';
+export { encodeCbor, decodeCbor, cborInt } from './cbor.js';

@@ -1,6 +1,7 @@
 // Command codes and the shapes of their answers (docs/serial-protocol.md, "Commands"). Answers
 // are checked field by field: a board is outside our process, its bytes are input like any other.
 import { Encoder } from 'cbor-x';
+import { encodeCbor } from '@layerfleet/protocol';
 
 export const Command = { info: 0x01, load: 0x02, chunk: 0x03, input: 0x04, run: 0x05, read: 0x06, stats: 0x07, reset: 0x08 } as const;
 export type CommandName = keyof typeof Command;
@@ -15,14 +16,13 @@ export function commandName(type: number): string {
 
 // Maps, not objects: cbor-x then writes the shortest map header, which is what the board's
 // small decoder is tested against; Uint8Array stays a plain byte string (no tag 64).
-// (With mapsAsObjects set, cbor-x would tag a Map 259, so writing and reading use two codecs.)
-const writer = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Array: false, pack: false });
+// Writing uses the protocol's codec (Maps); reading wants plain objects, so it has its own.
 const reader = new Encoder({ mapsAsObjects: true, useRecords: false, tagUint8Array: false, pack: false });
 
 export type Args = Record<string, number | Uint8Array | number[] | string>;
 
 export function encodeArgs(args: Args): Uint8Array {
-  return writer.encode(new Map(Object.entries(args)));
+  return encodeCbor(new Map(Object.entries(args)));
 }
 
 export function decodeAnswerPayload(payload: Uint8Array, what: string): Record<string, unknown> {

@@ -114,7 +114,9 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
       this.seq = (this.seq + 1) % 0xffff;
       // A leading 0x00 too: when noise ate the delimiter of garbage sent before, the garbage ends
       // there instead of swallowing this frame (the board skips empty frames).
-      const frame = Uint8Array.from([0, ...encodeFrame({ type, seq: this.seq, payload })]);
+      const encoded = encodeFrame({ type, seq: this.seq, payload });
+      const frame = new Uint8Array(encoded.length + 1);
+      frame.set(encoded, 1);
       // Each retry after a silent timeout waits twice as long: patient with a board that is busy
       // (booting, or QEMU's pty catching up after a reset). A board that was heard refusing
       // damaged frames is alive, and its line merely noisy: no reason to wait longer there.

@@ -14,8 +14,7 @@
  * Sig_structure starts with "Signature1") made with the same device key, or the reverse.
  */
 import { hash } from 'node:crypto';
-import { Encoder } from 'cbor-x';
-import { assertDeviceId, nativeCrypto, type CryptoSuite } from '@layerfleet/protocol';
+import { assertDeviceId, cborInt, decodeCbor, encodeCbor, nativeCrypto, type CryptoSuite } from '@layerfleet/protocol';
 
 /** What an entry's data may hold: null, booleans, numbers, strings, bytes, arrays and string-keyed maps. */
 export type LedgerData = Record<string, unknown>;
@@ -78,8 +77,6 @@ export const MAX_DATA_BYTES = 64 * 1024;
 /** A body can hold a maximal claim plus its fixed fields; a length prefix above this is damage. */
 export const MAX_RECORD_BYTES = MAX_DATA_BYTES + 1024;
 
-/** The same cbor-x configuration as protocol/src/cbor.ts (which the protocol package does not export). */
-const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Array: false, pack: false });
 
 const MAX_DEPTH = 16;
 
@@ -94,7 +91,7 @@ function canonicalData(v: unknown, path: string, depth = 0): unknown {
   if (depth > MAX_DEPTH) throw new LedgerError('rejected', `${path}: nested deeper than ${MAX_DEPTH}`);
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) return v >= -0x1_0000_0000 && v <= 0xffff_ffff ? v : BigInt(v); // else cbor-x writes a float
+    if (Number.isSafeInteger(v)) return cborInt(v);
     if (Number.isFinite(v)) return v;
     throw new LedgerError('rejected', `${path}: ${v} cannot be recorded`);
   }
@@ -128,9 +125,9 @@ function decodeData(v: unknown, path: string, depth = 0): unknown {
 
 function decodeItem(bytes: Uint8Array, what: string): unknown {
   try {
-    return cbor.decode(bytes);
+    return decodeCbor(bytes, what);
   } catch (err) {
-    throw new LedgerError('malformed', `${what}: not well-formed CBOR (${err instanceof Error ? err.message : String(err)})`);
+    throw new LedgerError('malformed', (err as Error).message);
   }
 }
 
@@ -179,7 +176,7 @@ export function encodeClaim(claim: Claim): Uint8Array {
   }
   if (!isAction(claim.action)) throw new LedgerError('rejected', `ledger claim: action ${JSON.stringify(claim.action)} is not one of ${ACTIONS.join(', ')}`);
   if (!Number.isSafeInteger(claim.ts) || claim.ts < 0) throw new LedgerError('rejected', `ledger claim: ts ${claim.ts} is not a time in ms`);
-  const bytes = cbor.encode(canonicalData({ actor: claim.actor, action: claim.action, ts: claim.ts, data: claim.data }, 'ledger claim'));
+  const bytes = encodeCbor(canonicalData({ actor: claim.actor, action: claim.action, ts: claim.ts, data: claim.data }, 'ledger claim'));
   if (bytes.length > MAX_DATA_BYTES) throw new LedgerError('rejected', `ledger claim: ${bytes.length} bytes, over the ${MAX_DATA_BYTES}-byte limit`);
   return bytes;
 }
@@ -206,7 +203,7 @@ export function decodeClaim(bytes: Uint8Array): Claim {
  */
 export function signClaim(input: ClaimInput, signer: Signer, now: () => number = Date.now): Uint8Array {
   const claimBytes = encodeClaim({ actor: signer.id, action: input.action, ts: input.ts ?? Math.floor(now()), data: input.data ?? {} });
-  return cbor.encode([claimBytes, signer.sign(withContext(CLAIM_CONTEXT, claimBytes))]);
+  return encodeCbor([claimBytes, signer.sign(withContext(CLAIM_CONTEXT, claimBytes))]);
 }
 
 export interface SignedClaim { claim: Claim; claimBytes: Uint8Array; sig: Uint8Array }
@@ -230,8 +227,8 @@ export interface EntryFields { seq: number; ts: number; prev: Uint8Array; claimB
 
 /** The record body for a claim placed at `seq` after `prev`, sealed by the keeper. */
 export function sealEntry(f: EntryFields, keeper: Signer): Uint8Array {
-  const entryBytes = cbor.encode(canonicalData({ ts: f.ts, seq: f.seq, sig: f.sig, prev: f.prev, claim: f.claimBytes }, 'ledger entry'));
-  return cbor.encode([entryBytes, keeper.sign(withContext(SEAL_CONTEXT, entryBytes))]);
+  const entryBytes = encodeCbor(canonicalData({ ts: f.ts, seq: f.seq, sig: f.sig, prev: f.prev, claim: f.claimBytes }, 'ledger entry'));
+  return encodeCbor([entryBytes, keeper.sign(withContext(SEAL_CONTEXT, entryBytes))]);
 }
 
 /** Parses a record body (structure only; signatures and the chain are the caller's to check). */
