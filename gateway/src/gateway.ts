@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import {
-  SecureEndpoint, Rejected, Rejections, topics, inboxOwner, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
+  SecureEndpoint, Rejected, Rejections, topics, inboxOwner, GATEWAY_INBOX_MAX_BYTES, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
   type Message, type DeviceKeys,
 } from '@layerfleet/protocol';
 import { startBroker, type Broker } from './broker.js';
@@ -103,7 +103,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   const telemetry = new Telemetry(broker.aedes);
   const registry = new Registry(new Set(opts.trusted ?? []));
-  const endpoint = new SecureEndpoint(keys);
+  // Its inbox takes only small messages: anything larger is refused before decryption.
+  const endpoint = new SecureEndpoint(keys, { maxBytes: GATEWAY_INBOX_MAX_BYTES });
   const capture = opts.capturePath ? new Capture(opts.capturePath) : null;
   const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
   const listeners: Array<(o: Outcome) => void> = [];

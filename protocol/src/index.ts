@@ -1,5 +1,6 @@
 export * from './topics.js';
 export * from './messages.js';
+export * from './message-limits.js';
 export * from './fields.js';
 export * from './rejections.js';
 export * from './crypto-suite.js';

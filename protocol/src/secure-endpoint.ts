@@ -8,6 +8,7 @@ import { ReplayWindow } from './replay-window.js';
 import { decodeMessage, encodeMessage, type Message } from './messages.js';
 import { MessageError } from './fields.js';
 import { BoundedCache } from './bounded-cache.js';
+import { MESSAGE_SIZE_LIMITS } from './message-limits.js';
 
 export interface Received { sender: string; message: Message; bytes: number }
 
@@ -77,6 +78,8 @@ export class SecureEndpoint {
       if (err instanceof MessageError) throw new Rejected('bad-message', `from ${opened.sender}: ${err.message}`);
       throw err;
     }
+    const limit = MESSAGE_SIZE_LIMITS[message.t];
+    if (opened.payload.length > limit) throw new Rejected('oversize-message', `from ${opened.sender}: ${message.t} of ${opened.payload.length} bytes, over its limit of ${limit}`);
     return { sender: opened.sender, message, bytes: data.length };
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * How large each message type may be, encoded. The envelope's own limit (MAX_ENVELOPE_BYTES)
+ * has to admit a plan carrying a device's weights; these keep every other type to what it can
+ * honestly need, so a peer cannot make the gateway hold megabytes in a `heartbeat`. A trace
+ * names at most LIMITS.maxRouteHops devices with their layers, hence the room in act/result.
+ */
+import { MAX_ENVELOPE_BYTES } from './envelope.js';
+import { LIMITS, type MessageType } from './messages.js';
+
+const TRACE_BYTES = 32 * 1024;
+
+export const MESSAGE_SIZE_LIMITS: { readonly [T in MessageType]: number } = {
+  hello: 1024,
+  heartbeat: 256,
+  infer: 512,
+  plan: MAX_ENVELOPE_BYTES,
+  ready: 256,
+  act: LIMITS.maxTensorBytes + TRACE_BYTES,
+  result: 4096 + TRACE_BYTES,
+  failed: LIMITS.maxReasonLength * 4 + 256,
+  enrol: 512,
+  challenge: 256,
+  confirm: 256,
+  enrolled: 512,
+};
+
+/** Message types a device sends to the gateway's inbox. */
+export const GATEWAY_BOUND: readonly MessageType[] = ['hello', 'heartbeat', 'infer', 'ready', 'result', 'failed', 'enrol', 'confirm'];
+
+/**
+ * Envelope bytes the gateway's inbox accepts: its largest message plus the COSE layers around it
+ * (headers, recipient, tag and signature are well under 1 KiB). Larger input is refused before
+ * any decryption is attempted.
+ */
+export const GATEWAY_INBOX_MAX_BYTES = Math.max(...GATEWAY_BOUND.map((t) => MESSAGE_SIZE_LIMITS[t])) + 1024;

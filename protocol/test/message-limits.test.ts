@@ -1,0 +1,60 @@
+import test from 'ava';
+import {
+  SecureEndpoint, Rejected, generateDeviceKeys, publicKeysOf, seal, encodeCbor, encodeMessage, topics,
+  MESSAGE_SIZE_LIMITS, GATEWAY_INBOX_MAX_BYTES, LIMITS, MAX_ENVELOPE_BYTES, type Message,
+} from '../src/index.js';
+
+const device = generateDeviceKeys('w1');
+const gateway = generateDeviceKeys('gateway');
+let seq = 1;
+const envelope = (payload: Uint8Array, topic: string = topics.gatewayInbox) =>
+  seal({ sender: device, recipient: publicKeysOf(gateway), topic, seq: seq++, ts: Date.now(), payload });
+const endpoint = () => {
+  const e = new SecureEndpoint(gateway, { maxBytes: GATEWAY_INBOX_MAX_BYTES });
+  e.addPeer(publicKeysOf(device));
+  return e;
+};
+const rejection = (fn: () => unknown) => {
+  try { fn(); } catch (err) { return err instanceof Rejected ? [err.reason, err.message] : ['untyped', String(err)]; }
+  return ['accepted', ''];
+};
+
+test('the largest honest message of each gateway-bound type fits its limit', (t) => {
+  const id = 'd'.repeat(64);
+  const fullTrace = Array.from({ length: LIMITS.maxRouteHops }, () => ({ device: id, layers: Array.from({ length: LIMITS.maxLayers }, (_, i) => i), ms: 1234.5678 }));
+  const key = new Uint8Array(32).fill(0xff);
+  const largest: Message[] = [
+    { t: 'hello', sign: key, kex: key, bootId: 'b'.repeat(64), caps: { macsPerSecond: 1.5e12, measuredMacsPerSecond: 1.5e12, memoryBytes: 1.5e12, rateBitsPerSecond: 1.5e12, role: 'source', requestRate: 999999.5 } },
+    { t: 'heartbeat', bootId: 'b'.repeat(64), queue: 2 ** 31 },
+    { t: 'infer', requestId: 'r'.repeat(64), model: 'm'.repeat(64), label: 9 },
+    { t: 'ready', requestId: 'r'.repeat(64), attempt: 1000 },
+    { t: 'result', requestId: 'r'.repeat(64), attempt: 1000, predicted: 999, logits: new Uint8Array(1000), trace: fullTrace, totalMs: 1e9, label: 999 },
+    { t: 'failed', requestId: 'r'.repeat(64), attempt: 1000, reason: '€'.repeat(LIMITS.maxReasonLength) },
+    { t: 'enrol', token: 't'.repeat(128), sign: key, kex: key },
+    { t: 'confirm', nonce: key },
+  ];
+  for (const m of largest) {
+    const bytes = encodeMessage(m).length;
+    t.true(bytes <= MESSAGE_SIZE_LIMITS[m.t], `${m.t}: ${bytes} bytes, limit ${MESSAGE_SIZE_LIMITS[m.t]}`);
+    const opened = endpoint().open(topics.gatewayInbox, envelope(encodeMessage(m)));
+    t.is(opened.message.t, m.t);
+  }
+  t.true(GATEWAY_INBOX_MAX_BYTES < MAX_ENVELOPE_BYTES / 50, 'the inbox limit is far below the envelope limit');
+});
+
+test('a message padded past its type limit is refused as oversize-message, naming type and size', (t) => {
+  // Unknown keys are ignored by the decoder, so padding is the cheap way to a fat heartbeat.
+  const fat = encodeCbor({ t: 'heartbeat', bootId: 'b', queue: 0, pad: new Uint8Array(MESSAGE_SIZE_LIMITS.heartbeat) });
+  const [reason, detail] = rejection(() => endpoint().open(topics.gatewayInbox, envelope(fat)));
+  t.is(reason, 'oversize-message');
+  t.regex(detail!, /from w1: heartbeat of \d+ bytes, over its limit of 256/);
+  const thin = encodeCbor({ t: 'heartbeat', bootId: 'b', queue: 0, pad: new Uint8Array(64) });
+  t.is(endpoint().open(topics.gatewayInbox, envelope(thin)).message.t, 'heartbeat');
+});
+
+test('input over the gateway inbox limit is refused before any decryption', (t) => {
+  const big = envelope(encodeCbor({ t: 'result', pad: new Uint8Array(GATEWAY_INBOX_MAX_BYTES) }));
+  t.deepEqual(rejection(() => endpoint().open(topics.gatewayInbox, big))[0], 'oversize');
+  // Junk of that size too: nothing is parsed, so it cannot be reported as malformed.
+  t.deepEqual(rejection(() => endpoint().open(topics.gatewayInbox, new Uint8Array(GATEWAY_INBOX_MAX_BYTES + 1)))[0], 'oversize');
+});
