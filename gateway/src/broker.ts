@@ -1,6 +1,7 @@
 /** The Aedes broker on a real TCP port, with authentication, the ACL hooks and a rejection counter. */
 import net from 'node:net';
 import { PacketSizeGuard } from './packet-size-guard.js';
+import { ConnectionGate } from './connection-gate.js';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { mayPublish, maySubscribe, type ClientRole } from './broker-acl.js';
 import type { Rejections } from '@layerfleet/protocol';
@@ -17,9 +18,22 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-export async function startBroker(opts: { port: number; host?: string; rejections: Rejections; authenticate?: Authenticator }): Promise<Broker> {
+export interface BrokerOptions {
+  port: number;
+  host?: string;
+  rejections: Rejections;
+  authenticate?: Authenticator;
+  /** connections that may wait to authenticate at once (default 256); more are closed on arrival */
+  maxPendingConnections?: number;
+  /** how long a connection may take to send its CONNECT (default 10 s) */
+  connectTimeoutMs?: number;
+}
+
+export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const roles = new WeakMap<Client, ClientRole>();
+  const gate = new ConnectionGate(opts.maxPendingConnections);
   const aedes = await Aedes.createBroker({
+    connectTimeout: opts.connectTimeoutMs ?? 10_000,
     authenticate(client, username, password, done) {
       const verdict = opts.authenticate ? opts.authenticate(client.id, username, password) : { kind: 'open' as const };
       if (typeof verdict === 'string') {
@@ -29,6 +43,7 @@ export async function startBroker(opts: { port: number; host?: string; rejection
         return done(err as Parameters<typeof done>[0], false);
       }
       roles.set(client, verdict);
+      gate.authenticated(client.conn);
       done(null, true);
     },
     authorizePublish(client, packet, done) {
@@ -46,7 +61,18 @@ export async function startBroker(opts: { port: number; host?: string; rejection
       done(null, denied ? null : sub);
     },
   });
+  // A connection that never sends a valid CONNECT in time, or sends garbage first.
+  aedes.on('connectionError', (client, err) => {
+    const conn = client.conn as net.Socket | undefined;
+    opts.rejections.count('connection', `${conn?.remoteAddress ?? 'a client'}: ${err.message}`);
+  });
   const server = net.createServer((socket) => {
+    const full = gate.admit(socket);
+    if (full) {
+      opts.rejections.count('connection-limit', `${socket.remoteAddress ?? 'a client'} closed on arrival: ${full}`);
+      socket.destroy();
+      return;
+    }
     const guard = new PacketSizeGuard();
     // Registered before Aedes's own listener, so an oversize packet is cut in the chunk that declares it.
     socket.on('data', (chunk: Buffer) => {

@@ -47,6 +47,10 @@ export interface GatewayOptions {
    * in-process tests): any client may connect, and a device is trusted on first use.
    */
   access?: 'open' | 'enrolled';
+  /** connections that may wait to authenticate at once (default 256); more are closed on arrival */
+  maxPendingConnections?: number;
+  /** how long a connection may take to send its CONNECT (default 10 s) */
+  connectTimeoutMs?: number;
 }
 
 export interface GatewayStats {
@@ -100,6 +104,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const broker: Broker = await startBroker({
     port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections,
     ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
+    ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
+    ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
   });
   const telemetry = new Telemetry(broker.aedes);
   const registry = new Registry(new Set(opts.trusted ?? []));
@@ -176,9 +182,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return log(`devices file unreadable, keeping the previous list: ${(err as Error).message}`);
       }
       for (const d of store.list()) {
-        if (d.revokedAt === undefined || !registry.get(d.id)?.online) continue;
-        log(`device ${d.id} revoked: ${d.revokedWhy ?? 'no reason given'}`);
-        if (ledger.enrolled(d.id) && ledger.enrolled(d.id)!.revokedAt === undefined) record({ action: 'revoke', data: { device: d.id, why: d.revokedWhy ?? '' } });
+        if (d.revokedAt === undefined) continue;
+        if (ledger.enrolled(d.id) && ledger.enrolled(d.id)!.revokedAt === undefined) {
+          log(`device ${d.id} revoked: ${d.revokedWhy ?? 'no reason given'}`);
+          record({ action: 'revoke', data: { device: d.id, why: d.revokedWhy ?? '' } });
+        }
+        // Connected but silent (no hello yet) counts too: the connection goes, whatever it said.
         broker.disconnect(d.id);
         markOffline(d.id, 'revoked');
       }
