@@ -14,6 +14,7 @@ import {
 import { LayerStore } from './layer-store.js';
 import type { LayerExecutor } from './layer-executor.js';
 import { enrolDevice } from './enrol.js';
+import { explainBrokerTrust } from './broker-trust.js';
 
 export interface AgentOptions {
   id: string;
@@ -35,6 +36,11 @@ export interface AgentOptions {
   loadTelemetry?: () => Record<string, unknown>;
   /** A one-time enrolment token (`layerfleet enroll`): enrol with it before connecting, unless already enrolled. */
   enrolToken?: string;
+  /**
+   * The fleet CA (PEM; the gateway's DIR/tls/ca.crt) that an mqtts:// or wss:// broker's
+   * certificate must chain to. Without it, the system's CAs; an unverified broker is never accepted.
+   */
+  ca?: Buffer | string;
 }
 
 export interface ActivePlan { requestId: string; attempt: number; model: string; assignment: string[] }
@@ -72,7 +78,7 @@ export class Agent {
     const statusTopic = topics.deviceStatus(opts.id);
     if (opts.enrolToken) {
       try {
-        const r = await enrolDevice(opts.brokerUrl, endpoint, opts.enrolToken);
+        const r = await enrolDevice(opts.brokerUrl, endpoint, opts.enrolToken, opts.ca === undefined ? {} : { ca: opts.ca });
         opts.log?.(`[${opts.id}] enrolled (owner ${r.owner}${r.trusted ? ', trusted' : ''})`);
       } catch (err) {
         // Already enrolled (a restart with the same flags): the connect below says if not.
@@ -84,13 +90,15 @@ export class Agent {
       ...mqttCredentials(keys),
       clean: true,
       reconnectPeriod: 1000,
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+      rejectUnauthorized: true,
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
     });
     // A refused first connect ends the client: left reconnecting, it would hold this device id
     // and take the session over from a later, successful start.
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
-      client.once('error', (err) => { client.end(true); reject(err); });
+      client.once('error', (err) => { client.end(true); reject(explainBrokerTrust(err, opts.brokerUrl)); });
     });
     // A fresh credential for every reconnect: the broker bounds a credential's age.
     client.on('close', () => Object.assign(client.options, mqttCredentials(keys)));

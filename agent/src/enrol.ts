@@ -6,18 +6,32 @@
  */
 import mqtt from 'mqtt';
 import { ENROL_USERNAME_PREFIX, Rejected, topics, type SecureEndpoint } from '@layerfleet/protocol';
+import { explainBrokerTrust } from './broker-trust.js';
 
 export interface EnrolResult { owner: string; trusted: boolean }
+
+export interface EnrolOptions {
+  timeoutMs?: number;
+  /** the fleet CA (PEM) an mqtts:// or wss:// broker's certificate must chain to; the token is sent only to a verified broker */
+  ca?: Buffer | string;
+}
 
 /**
  * `endpoint` must be the one the device goes on using (with the gateway as a peer): its sequence
  * numbers continue, so the gateway's replay window accepts what follows enrolment.
  */
-export async function enrolDevice(brokerUrl: string, endpoint: SecureEndpoint, token: string, timeoutMs = 15_000): Promise<EnrolResult> {
+export async function enrolDevice(brokerUrl: string, endpoint: SecureEndpoint, token: string, opts: EnrolOptions = {}): Promise<EnrolResult> {
   const keys = endpoint.keys;
+  const timeoutMs = opts.timeoutMs ?? 15_000;
   const client = await mqtt.connectAsync(brokerUrl, {
     clientId: keys.id, username: `${ENROL_USERNAME_PREFIX}${keys.id}`, password: token, clean: true, reconnectPeriod: 0,
-  }).catch((err: Error) => { throw new Error(`enrolment of ${keys.id} refused by the broker (${err.message}): is the token right, unused and unexpired?`); });
+    ...(opts.ca === undefined ? {} : { ca: opts.ca }), rejectUnauthorized: true,
+  }).catch((err: Error) => {
+    const untrusted = explainBrokerTrust(err, brokerUrl);
+    // the token never left this device: the broker failed verification before CONNECT was sent
+    if (untrusted !== err) throw new Error(`enrolment of ${keys.id}: ${untrusted.message}`, { cause: err });
+    throw new Error(`enrolment of ${keys.id} refused by the broker (${err.message}): is the token right, unused and unexpired?`);
+  });
   try {
     const inbox = topics.deviceInbox(keys.id);
     const done = new Promise<EnrolResult>((resolve, reject) => {

@@ -1,8 +1,8 @@
 /** `layerfleet <command>`: the user's entry point. Each command lives in its own module, loaded on demand. */
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number | void> }> }> = {
   demo: { summary: 'gateway + agents + a source on this machine, real inferences', load: () => import('./cmd-demo.js') },
-  gateway: { summary: 'run a gateway (broker, registry, planner)', load: () => import('./cmd-gateway.js') },
-  agent: { summary: 'run a device agent (worker or source)', load: () => import('./cmd-agent.js') },
+  gateway: { summary: 'run a gateway (broker, registry, planner); --tls-port, --ws-port [--ws-tls] add mqtts and WebSocket listeners', load: () => import('./cmd-gateway.js') },
+  agent: { summary: 'run a device agent (worker or source); --ca FILE to verify an mqtts:// or wss:// broker', load: () => import('./cmd-agent.js') },
   plan: { summary: 'place one request given as a JSON instance (DESIGN.md)', load: () => import('./cmd-plan.js') },
   sim: { summary: "simulate the paper's scenario: fleet, Poisson requests, churn, a strategy", load: () => import('./cmd-sim.js') },
   'train-rl': { summary: 'train the rl-pdnn policy in the simulator (Table 1 hyper-parameters)', load: () => import('./cmd-train-rl.js') },
@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   flash: { summary: 'provision model layers to a board (--port), or write its firmware (--firmware)', load: () => import('./cmd-flash.js') },
   enroll: { summary: 'issue a one-time enrolment token for a device id', load: () => import('./cmd-enroll.js') },
   ledger: { summary: 'check the audit ledger of a state directory: chain, signatures, torn or altered records (verify --state DIR)', load: () => import('./cmd-ledger.js') },
+  certs: { summary: 'TLS certificates for a new install: a fleet CA and the gateway certificate (init --state DIR [--host NAME,...])', load: () => import('./cmd-certs.js') },
   devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };

@@ -1,32 +1,48 @@
-/** The Aedes broker on a real TCP port, with authentication, the ACL hooks and a rejection counter. */
-import net from 'node:net';
-import { PacketSizeGuard } from './packet-size-guard.js';
-import { ConnectionGate } from './connection-gate.js';
+/**
+ * The Aedes broker with authentication, the ACL hooks and a rejection counter, on a plain TCP
+ * port and, when asked, a TLS port and a WebSocket port (listeners in transport/): one broker,
+ * so a device on mqtts and a dashboard on WebSocket see the same topics and the same rules.
+ */
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { mayPublish, maySubscribe, type ClientRole } from './broker-acl.js';
 import type { Rejections } from '@layerfleet/protocol';
+import { admitGuarded } from './transport/admit.js';
+import { ConnectionGate } from './connection-gate.js';
+import type { Listener } from './transport/listen.js';
+import { listenTcp } from './transport/tcp-listener.js';
+import { listenTls, type TlsIdentity } from './transport/tls-listener.js';
+import { listenWebSocket, WS_PATH } from './transport/ws-listener.js';
 
 /** Decides a connecting client's role, or says why it is refused. Absent: every client is 'open'. */
 export type Authenticator = (clientId: string, username: string | undefined, password: Buffer | undefined) => ClientRole | string;
-
-export interface Broker {
-  aedes: Aedes;
-  port: number;
-  roleOf(client: Client): ClientRole | undefined;
-  /** Drops the connection of a client id, if connected (a revoked device). */
-  disconnect(clientId: string): void;
-  close(): Promise<void>;
-}
 
 export interface BrokerOptions {
   port: number;
   host?: string;
   rejections: Rejections;
   authenticate?: Authenticator;
+  /** an mqtts listener too (port 0: ephemeral) */
+  tls?: { port: number; identity: TlsIdentity };
+  /** an MQTT over WebSocket listener too, at /mqtt; over https when `identity` is given */
+  ws?: { port: number; identity?: TlsIdentity };
   /** connections that may wait to authenticate at once (default 256); more are closed on arrival */
   maxPendingConnections?: number;
   /** how long a connection may take to send its CONNECT (default 10 s) */
   connectTimeoutMs?: number;
+}
+
+/** Where clients reach each listener from this host. */
+export interface BrokerUrls { mqtt: string; mqtts?: string; ws?: string }
+
+export interface Broker {
+  aedes: Aedes;
+  /** the plain TCP listener's port */
+  port: number;
+  urls: BrokerUrls;
+  roleOf(client: Client): ClientRole | undefined;
+  /** Drops the connection of a client id, if connected (a revoked device). */
+  disconnect(clientId: string): void;
+  close(): Promise<void>;
 }
 
 export async function startBroker(opts: BrokerOptions): Promise<Broker> {
@@ -61,46 +77,48 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       done(null, denied ? null : sub);
     },
   });
+  const host = opts.host ?? '127.0.0.1';
   // A connection that never sends a valid CONNECT in time, or sends garbage first.
   aedes.on('connectionError', (client, err) => {
-    const conn = client.conn as net.Socket | undefined;
+    const conn = client.conn as { remoteAddress?: string } | undefined;
     opts.rejections.count('connection', `${conn?.remoteAddress ?? 'a client'}: ${err.message}`);
   });
-  const server = net.createServer((socket) => {
-    const full = gate.admit(socket);
-    if (full) {
-      opts.rejections.count('connection-limit', `${socket.remoteAddress ?? 'a client'} closed on arrival: ${full}`);
-      socket.destroy();
-      return;
+  const admit = admitGuarded(aedes, opts.rejections, gate);
+  const listeners: Listener[] = [];
+  const closeAll = async () => {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    for (const l of listeners) await l.close();
+  };
+  let urls: BrokerUrls;
+  try {
+    const plain = await listenTcp({ port: opts.port, host, admit });
+    listeners.push(plain);
+    urls = { mqtt: `mqtt://127.0.0.1:${plain.port}` };
+    if (opts.tls) {
+      const secure = await listenTls({ port: opts.tls.port, host, identity: opts.tls.identity, admit, rejections: opts.rejections });
+      listeners.push(secure);
+      urls.mqtts = `mqtts://127.0.0.1:${secure.port}`;
     }
-    const guard = new PacketSizeGuard();
-    // Registered before Aedes's own listener, so an oversize packet is cut in the chunk that declares it.
-    socket.on('data', (chunk: Buffer) => {
-      const err = guard.check(chunk);
-      if (!err) return;
-      opts.rejections.count('oversize-packet', `${socket.remoteAddress ?? 'a client'}: ${err.message}; connection closed`);
-      socket.destroy();
-    });
-    aedes.handle(socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+    if (opts.ws) {
+      const web = await listenWebSocket({ port: opts.ws.port, host, admit, rejections: opts.rejections, ...(opts.ws.identity ? { identity: opts.ws.identity } : {}) });
+      listeners.push(web);
+      urls.ws = `${web.secure ? 'wss' : 'ws'}://127.0.0.1:${web.port}${WS_PATH}`;
+    }
+  } catch (err) {
+    // one port taken must not leave the others bound
+    await closeAll();
+    throw err;
+  }
   return {
     aedes,
-    port,
+    port: listeners[0]!.port,
+    urls,
     roleOf: (client) => roles.get(client),
     disconnect(clientId) {
       const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
       client?.close();
     },
-    async close() {
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: closeAll,
   };
 }
 

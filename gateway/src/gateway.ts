@@ -9,7 +9,8 @@ import {
   SecureEndpoint, Rejected, Rejections, topics, inboxOwner, GATEWAY_INBOX_MAX_BYTES, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
   type Message, type DeviceKeys,
 } from '@layerfleet/protocol';
-import { startBroker, type Broker } from './broker.js';
+import { startBroker, type Broker, type BrokerUrls } from './broker.js';
+import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
 import { DeviceStore, Enrolment, enrolledOnly } from './trust/index.js';
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
 import { Registry } from './registry.js';
@@ -21,7 +22,8 @@ import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy } from '
 
 export const GATEWAY_ID = 'gateway';
 
-export interface GatewayOptions {
+/** `ListenerOptions` add mqtts and WebSocket listeners beside plain MQTT on `port`. */
+export interface GatewayOptions extends ListenerOptions {
   port?: number;
   host?: string;
   stateDir: string;
@@ -70,8 +72,12 @@ export interface GatewayStats {
 }
 
 export interface Gateway {
+  /** the plain TCP listener, as `urls.mqtt` */
   port: number;
   url: string;
+  urls: BrokerUrls;
+  /** the fleet CA devices and dashboards verify the gateway with, when a TLS or WebSocket listener runs */
+  caPath?: string;
   keysPath: string;
   registry: Registry;
   rejections: Rejections;
@@ -85,6 +91,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   // before anything listens: a misnamed strategy or a missing policy file is the caller's to fix
   const strategy = createStrategy(opts.strategy ?? DEFAULT_STRATEGY, opts.policy === undefined ? {} : { policy: opts.policy });
   await mkdir(opts.stateDir, { recursive: true });
+  const secure = await secureListeners(opts.stateDir, opts, log);
   const keys: DeviceKeys = await loadOrCreateDeviceKeys(opts.stateDir, GATEWAY_ID);
   const keysPath = join(opts.stateDir, `${GATEWAY_ID}.pub.cose`);
   await writeFile(keysPath, encodePublicKeys(publicKeysOf(keys)));
@@ -106,6 +113,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
     ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
     ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+    ...secure.broker,
   });
   const telemetry = new Telemetry(broker.aedes);
   const registry = new Registry(new Set(opts.trusted ?? []));
@@ -291,7 +299,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   return {
     port: broker.port,
-    url: `mqtt://127.0.0.1:${broker.port}`,
+    url: broker.urls.mqtt,
+    urls: broker.urls,
+    ...(secure.caPath ? { caPath: secure.caPath } : {}),
     keysPath,
     registry,
     rejections,

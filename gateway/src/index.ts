@@ -6,3 +6,6 @@ export { catalogEntry, defaultCatalog, type ModelEntry } from './model-catalog.j
 export * as sim from './sim/index.js';
 export * from './trust/index.js';
 export * from './ledger/index.js';
+export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from './transport/certificates.js';
+export type { ListenerOptions } from './transport/listener-options.js';
+export type { BrokerUrls } from './broker.js';
