@@ -12,6 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   enroll: { summary: 'issue a one-time enrolment token for a device id', load: () => import('./cmd-enroll.js') },
   ledger: { summary: 'check the audit ledger of a state directory: chain, signatures, torn or altered records (verify --state DIR)', load: () => import('./cmd-ledger.js') },
   devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
+  keys: { summary: "device keys: rotate --id ID (a stopped device's; a running agent rotates on SIGHUP)", load: () => import('./cmd-keys.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };
 
