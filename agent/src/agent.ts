@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { freemem } from 'node:os';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import {
   SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys, mqttCredentials,
   type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming,
@@ -15,6 +15,7 @@ import { LayerStore } from './layer-store.js';
 import type { LayerExecutor } from './layer-executor.js';
 import { enrolDevice } from './enrol.js';
 import { explainBrokerTrust } from './broker-trust.js';
+import { connectDevice, rotateDeviceKeys, settleKeyFiles, type RotationOutcome } from './rotate-keys.js';
 
 export interface AgentOptions {
   id: string;
@@ -65,6 +66,8 @@ export class Agent {
   private statusSeq = 0;
   private heartbeat: NodeJS.Timeout | null = null;
   private sourceHooks: SourceHooks | null = null;
+  /** Set while a key rotation waits for the gateway's `rotated`. */
+  private rotation: ((m: MessageOf<'rotated'>) => void) | null = null;
 
   private constructor(readonly opts: AgentOptions, readonly endpoint: SecureEndpoint, readonly client: MqttClient) {
     this.rejections = new Rejections((line) => this.log(line));
@@ -72,6 +75,7 @@ export class Agent {
   }
 
   static async start(opts: AgentOptions): Promise<Agent> {
+    await settleKeyFiles(opts.stateDir, opts.id); // before loading: a rotation cut short may have left half a pair
     const keys = await loadOrCreateDeviceKeys(opts.stateDir, opts.id);
     const endpoint = new SecureEndpoint(keys);
     endpoint.addPeer(opts.gateway);
@@ -85,23 +89,16 @@ export class Agent {
         opts.log?.(`[${opts.id}] ${(err as Error).message}`);
       }
     }
-    const client = mqtt.connect(opts.brokerUrl, {
-      clientId: opts.id,
-      ...mqttCredentials(keys),
+    const client = await connectDevice(opts.brokerUrl, endpoint, opts.stateDir, {
       clean: true,
       reconnectPeriod: 1000,
       ...(opts.ca === undefined ? {} : { ca: opts.ca }),
       rejectUnauthorized: true,
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
-    });
-    // A refused first connect ends the client: left reconnecting, it would hold this device id
-    // and take the session over from a later, successful start.
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', (err) => { client.end(true); reject(explainBrokerTrust(err, opts.brokerUrl)); });
-    });
-    // A fresh credential for every reconnect: the broker bounds a credential's age.
-    client.on('close', () => Object.assign(client.options, mqttCredentials(keys)));
+    }, (line) => opts.log?.(`[${opts.id}] ${line}`)).catch((err: Error) => { throw explainBrokerTrust(err, opts.brokerUrl); });
+    // A fresh credential for every reconnect (the broker bounds a credential's age), from the
+    // endpoint's keys, which are the new ones after a rotation.
+    client.on('close', () => Object.assign(client.options, mqttCredentials(endpoint.keys)));
     const agent = new Agent(opts, endpoint, client);
     client.on('message', (topic, payload) => agent.receive(topic, payload));
     client.on('connect', () => { void agent.announce(); });
@@ -171,6 +168,26 @@ export class Agent {
 
   log(line: string): void { this.opts.log?.(`[${this.id}] ${line}`); }
 
+  /**
+   * Rotates this device's keys while it runs (rotate-keys.ts), then reconnects to the broker with
+   * the new key's credentials so that the old key admits nothing, not even this connection. Throws,
+   * still on the old keys, when the gateway does not answer within `timeoutMs`.
+   */
+  async rotateKeys(timeoutMs = 10_000): Promise<RotationOutcome> {
+    if (this.rotation) throw new Error(`key rotation of ${this.id}: one is already in progress`);
+    try {
+      const outcome = await rotateDeviceKeys({
+        endpoint: this.endpoint, stateDir: this.opts.stateDir, timeoutMs,
+        exchange: (rotate) => new Promise((resolve) => { this.rotation = resolve; this.send('gateway', rotate); }),
+      });
+      Object.assign(this.client.options, mqttCredentials(this.endpoint.keys));
+      this.client.reconnect(); // a clean DISCONNECT, then CONNECT with the new credential; 'connect' says hello again
+      return outcome;
+    } finally {
+      this.rotation = null;
+    }
+  }
+
   private receive(topic: string, payload: Buffer): void {
     let sender: string, message: Message;
     try {
@@ -184,6 +201,7 @@ export class Agent {
         case 'plan': return void this.onPlan(sender, message).catch((err: Error) => this.rejections.count('bad-request', `plan from ${sender}: ${err.message}`));
         case 'act': return this.onActivation(sender, message);
         case 'failed': return this.onFailed(sender, message);
+        case 'rotated': return sender === 'gateway' && this.rotation ? this.rotation(message) : this.rejections.count('unexpected-message', `rotated from ${sender} while no rotation is waiting`);
         default: return this.rejections.count('unexpected-message', `${message.t} from ${sender} is not for a device`);
       }
     } catch (err) {

@@ -5,3 +5,4 @@ export * from './self-benchmark.js';
 export * from './layer-executor.js';
 export * from './board-executor.js';
 export * from './enrol.js';
+export * from './rotate-keys.js';

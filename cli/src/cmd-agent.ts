@@ -52,6 +52,14 @@ export async function run(argv: string[]): Promise<void> {
   const stop = async () => { await stopBoardDevices(boards); await agent.close(); process.exit(0); };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+  // SIGHUP rotates the device's keys in place (`keys rotate` is for a stopped agent).
+  process.on('SIGHUP', () => {
+    log(`[${id}] SIGHUP: rotating keys`);
+    agent.rotateKeys().then(
+      (r) => log(`[${id}] keys rotated: ${r.previous} → ${r.fingerprint} in ${r.ms.toFixed(0)} ms`),
+      (err: Error) => log(`[${id}] ${err.message}`),
+    );
+  });
   if (!isSource) return;
   const inferences = numberFlag(flags, 'inferences', 100);
   const results = await runSource(agent, { model, inferences, concurrency: numberFlag(flags, 'concurrency', 4) });

@@ -1,8 +1,9 @@
 /**
- * `layerfleet devices list --state DIR [--json]` and `layerfleet devices revoke ID --state DIR
+ * `layerfleet devices list --state DIR [--json]` (with each device's last key rotation) and `layerfleet devices revoke ID --state DIR
  * [--why TEXT]`. A revocation is written to DIR/devices.json, which a running gateway watches:
  * the device's connection is dropped at once, it cannot connect again, and it is never planned.
  */
+import { keyFingerprint } from '@layerfleet/protocol';
 import { DeviceStore } from '@layerfleet/gateway';
 import { parseFlags, stringFlag } from './args.js';
 
@@ -13,7 +14,8 @@ export async function run(argv: string[]): Promise<number> {
     const store = new DeviceStore(stringFlag(flags, 'state') ?? '.layerfleet');
     if (flags.json) { console.log(JSON.stringify(store.list())); return 0; }
     for (const d of store.list()) {
-      console.log(`${d.id.padEnd(24)} owner ${d.owner.padEnd(12)} ${d.trusted ? 'trusted  ' : 'untrusted'} enrolled ${new Date(d.enrolledAt).toISOString()}${d.revokedAt ? `  REVOKED ${new Date(d.revokedAt).toISOString()} (${d.revokedWhy})` : ''}`);
+      const rotated = d.rotatedAt === undefined ? '' : `  rotated ${new Date(d.rotatedAt).toISOString()} (key ${keyFingerprint(Buffer.from(d.signPublic, 'hex'))}, ${d.previousKeys?.length ?? 0} retired)`;
+      console.log(`${d.id.padEnd(24)} owner ${d.owner.padEnd(12)} ${d.trusted ? 'trusted  ' : 'untrusted'} enrolled ${new Date(d.enrolledAt).toISOString()}${rotated}${d.revokedAt ? `  REVOKED ${new Date(d.revokedAt).toISOString()} (${d.revokedWhy})` : ''}`);
     }
     return 0;
   }

@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   ledger: { summary: 'check the audit ledger of a state directory: chain, signatures, torn or altered records (verify --state DIR)', load: () => import('./cmd-ledger.js') },
   certs: { summary: 'TLS certificates for a new install: a fleet CA and the gateway certificate (init --state DIR [--host NAME,...])', load: () => import('./cmd-certs.js') },
   devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
+  keys: { summary: "device keys: rotate --id ID (a stopped device's; a running agent rotates on SIGHUP)", load: () => import('./cmd-keys.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };
 

@@ -11,7 +11,7 @@ import {
 } from '@layerfleet/protocol';
 import { startBroker, type Broker, type BrokerUrls } from './broker.js';
 import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
-import { DeviceStore, Enrolment, enrolledOnly } from './trust/index.js';
+import { DeviceStore, Enrolment, KeyRotation, enrolledOnly } from './trust/index.js';
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
 import { Registry } from './registry.js';
 import { Telemetry } from './telemetry.js';
@@ -180,6 +180,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     store, stateDir: opts.stateDir, addPeer: (k) => endpoint.addPeer(k), send, rejections, log,
     enrolled: (id, owner, trusted, k) => enrolKeys(id, k.signPublic, k.kexPublic, owner, trusted),
   }) : null;
+  const rotation = store ? new KeyRotation({ store, endpoint, registry, send, record, rejections, log }) : null;
 
   // A revocation (the CLI edits devices.json) takes effect at once: connection dropped, never planned again.
   if (store) {
@@ -205,6 +206,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const handlers: { [T in Message['t']]?: (from: string, m: Extract<Message, { t: T }>) => void } = {
     enrol(from, m) { enrolment?.enrol(from, m); },
     confirm(from, m) { enrolment?.confirm(from, m); },
+    rotate(from, m) { rotation?.rotate(from, m); },
     hello(from, m) {
       const keysOf = { id: from, signPublic: m.sign, kexPublic: m.kex };
       const enrolled = store?.active(from);
@@ -259,7 +261,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       if (!enrolling && !store.active(sender)) return rejections.count('revoked', `${message.t} from ${sender}, which is not enrolled or was revoked`);
     }
-    if (message.t === 'enrol' || message.t === 'confirm') {
+    // A rotation needs no hello first: a stopped device rotates with `layerfleet keys rotate`.
+    if (message.t === 'enrol' || message.t === 'confirm' || message.t === 'rotate') {
       const handle = handlers[message.t] as (from: string, m: Message) => void;
       return enrolment ? handle(sender, message) : rejections.count('unexpected-message', `${message.t} from ${sender}: this gateway runs without enrolment`);
     }

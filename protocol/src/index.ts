@@ -15,3 +15,4 @@ export * from './secure-endpoint.js';
 export * from './bounded-cache.js';
 export * from './credentials.js';
 export { encodeCbor, decodeCbor, cborInt } from './cbor.js';
+export * from './key-rotation.js';

@@ -45,13 +45,14 @@ export function publicKeysOf(k: DeviceKeys | PublicDeviceKeys): PublicDeviceKeys
   return { id: k.id, signPublic: k.signPublic, kexPublic: k.kexPublic };
 }
 
-export function keyFilePaths(dir: string, id: string): { sign: string; kex: string } {
+/** `suffix` names another pair beside the live one (key rotation stages the next keys as `.new`). */
+export function keyFilePaths(dir: string, id: string, suffix = ''): { sign: string; kex: string } {
   assertDeviceId(id, 'key file id');
-  return { sign: join(dir, `${id}.sign.cose`), kex: join(dir, `${id}.kex.cose`) };
+  return { sign: join(dir, `${id}.sign.cose${suffix}`), kex: join(dir, `${id}.kex.cose${suffix}`) };
 }
 
-export async function saveDeviceKeys(dir: string, keys: DeviceKeys): Promise<void> {
-  const paths = keyFilePaths(dir, keys.id);
+export async function saveDeviceKeys(dir: string, keys: DeviceKeys, suffix = ''): Promise<void> {
+  const paths = keyFilePaths(dir, keys.id, suffix);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writePrivate(paths.sign, encodeCoseKey({ crv: 'Ed25519', kid: keys.id, x: keys.signPublic, d: keys.signSeed }));
   await writePrivate(paths.kex, encodeCoseKey({ crv: 'X25519', kid: keys.id, x: keys.kexPublic, d: keys.kexPrivate }));
@@ -78,8 +79,8 @@ async function writePrivate(path: string, bytes: Uint8Array): Promise<void> {
  * partner, does not decode, or whose public key does not match its private key is an error
  * naming that file — better to stop than to silently mint a new identity.
  */
-export async function loadDeviceKeys(dir: string, id: string, suite: CryptoSuite = nativeCrypto): Promise<DeviceKeys | null> {
-  const paths = keyFilePaths(dir, id);
+export async function loadDeviceKeys(dir: string, id: string, suite: CryptoSuite = nativeCrypto, suffix = ''): Promise<DeviceKeys | null> {
+  const paths = keyFilePaths(dir, id, suffix);
   const [signBytes, kexBytes] = await Promise.all([readIfExists(paths.sign), readIfExists(paths.kex)]);
   if (signBytes === null && kexBytes === null) return null;
   if (signBytes === null) throw new Error(`${paths.sign}: missing, but ${paths.kex} exists`);

@@ -22,10 +22,12 @@ export const MESSAGE_SIZE_LIMITS: { readonly [T in MessageType]: number } = {
   challenge: 256,
   confirm: 256,
   enrolled: 512,
+  rotate: 512,
+  rotated: 256,
 };
 
 /** Message types a device sends to the gateway's inbox. */
-export const GATEWAY_BOUND: readonly MessageType[] = ['hello', 'heartbeat', 'infer', 'ready', 'result', 'failed', 'enrol', 'confirm'];
+export const GATEWAY_BOUND: readonly MessageType[] = ['hello', 'heartbeat', 'infer', 'ready', 'result', 'failed', 'enrol', 'confirm', 'rotate'];
 
 /**
  * Envelope bytes the gateway's inbox accepts: its largest message plus the COSE layers around it

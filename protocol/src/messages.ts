@@ -48,7 +48,11 @@ export type Message =
   | { t: 'enrol'; token: string; sign: Uint8Array; kex: Uint8Array }
   | { t: 'challenge'; nonce: Uint8Array }
   | { t: 'confirm'; nonce: Uint8Array }
-  | { t: 'enrolled'; owner: string; trusted: boolean };
+  | { t: 'enrolled'; owner: string; trusted: boolean }
+  // Key rotation (key-rotation.ts): signed with the device's current key; `proof` is the new signing
+  // key's signature, and `rotated` is sealed to the new key-agreement key (proof of that one).
+  | { t: 'rotate'; sign: Uint8Array; kex: Uint8Array; proof: Uint8Array }
+  | { t: 'rotated'; sign: Uint8Array };
 
 export type MessageType = Message['t'];
 export type MessageOf<T extends MessageType> = Extract<Message, { t: T }>;
@@ -174,6 +178,8 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
   challenge: (o, p) => ({ t: 'challenge', nonce: bytes(o, 'nonce', p, 32, 32) }),
   confirm: (o, p) => ({ t: 'confirm', nonce: bytes(o, 'nonce', p, 32, 32) }),
   enrolled: (o, p) => ({ t: 'enrolled', owner: str(o, 'owner', p, 64), trusted: o.trusted === true }),
+  rotate: (o, p) => ({ t: 'rotate', sign: bytes(o, 'sign', p, 32, 32), kex: bytes(o, 'kex', p, 32, 32), proof: bytes(o, 'proof', p, 64, 64) }),
+  rotated: (o, p) => ({ t: 'rotated', sign: bytes(o, 'sign', p, 32, 32) }),
 };
 
 export { MessageError, isObj };

@@ -2,44 +2,89 @@
  * One device's side of the secure channel: seals messages to known peers and opens what arrives,
  * with its own sequence counter and replay window. Gateway and agent both talk through this.
  */
-import { seal, open, EnvelopeError, type OpenOptions } from './envelope.js';
+import { seal, open, EnvelopeError, type OpenOptions, type Opened } from './envelope.js';
 import type { DeviceKeys, PublicDeviceKeys } from './keys.js';
 import { ReplayWindow } from './replay-window.js';
 import { decodeMessage, encodeMessage, type Message } from './messages.js';
 import { MessageError } from './fields.js';
 import { BoundedCache } from './bounded-cache.js';
 import { MESSAGE_SIZE_LIMITS } from './message-limits.js';
+import { bytesEqual } from './bytes.js';
+import { keyFingerprint } from './key-rotation.js';
 
 export interface Received { sender: string; message: Message; bytes: number }
 
-/** A rejected inbound message: `reason` is the envelope's or 'bad-message'. */
+/** A rejected inbound message: `reason` is the envelope's, 'bad-message', or 'stale-key'. */
 export class Rejected extends Error {
   constructor(readonly reason: string, detail: string) { super(detail); this.name = 'Rejected'; }
 }
+
+/** How many retired signing keys per peer are kept to tell a stale key from a forgery. */
+const RETIRED_PER_PEER = 4;
 
 export class SecureEndpoint {
   private seq: number;
   readonly peers: BoundedCache<PublicDeviceKeys>;
   private readonly replay: ReplayWindow;
+  #keys: DeviceKeys;
+  /** Keys a rotation in progress will switch to; envelopes sealed to them open too (the `rotated` answer is). */
+  #staged: DeviceKeys | undefined;
+  /** Signing keys peers rotated away from, so their envelopes are refused as 'stale-key', not as forgeries. */
+  readonly #retired: BoundedCache<Uint8Array[]>;
+  /**
+   * The enrolled keys of a device that is not among `peers` (gateway: the device store). Consulted
+   * for a `rotate` only, which may come from a device that never said hello to this gateway (its
+   * agent stopped, `layerfleet keys rotate`); everything else still needs a hello first.
+   */
+  enrolledKeys: ((id: string) => PublicDeviceKeys | undefined) | null = null;
 
-  constructor(readonly keys: DeviceKeys, opts: { maxPeers?: number; maxBytes?: number; replay?: ReplayWindow } = {}) {
+  constructor(keys: DeviceKeys, opts: { maxPeers?: number; maxBytes?: number; replay?: ReplayWindow } = {}) {
+    this.#keys = keys;
     // Sequence numbers start from the clock (µs) so they keep rising across restarts and a
     // rebooted device is not mistaken for a replayer.
     this.seq = Date.now() * 1000;
     this.peers = new BoundedCache(opts.maxPeers ?? 10_000);
+    this.#retired = new BoundedCache(opts.maxPeers ?? 10_000);
     this.replay = opts.replay ?? new ReplayWindow();
     this.maxBytes = opts.maxBytes;
   }
   private readonly maxBytes: number | undefined;
 
-  get id(): string { return this.keys.id; }
+  get keys(): DeviceKeys { return this.#keys; }
+  get id(): string { return this.#keys.id; }
 
   addPeer(peer: PublicDeviceKeys): void { this.peers.set(peer.id, peer); }
+
+  /** A peer's new keys after it rotated away from `retiredSign`, which is refused from now on. */
+  rotatePeer(peer: PublicDeviceKeys, retiredSign: Uint8Array): void {
+    if (!bytesEqual(retiredSign, peer.signPublic)) {
+      this.#retired.set(peer.id, [retiredSign, ...(this.#retired.get(peer.id) ?? [])].slice(0, RETIRED_PER_PEER));
+    }
+    this.peers.set(peer.id, peer);
+  }
+
+  /** Also opens envelopes sealed to `next` until `rekey` or `unstage` (see key-rotation.ts). */
+  stage(next: DeviceKeys): void {
+    if (next.id !== this.#keys.id) throw new Error(`stage: keys of ${next.id}, but this endpoint is ${this.#keys.id}`);
+    this.#staged = next;
+  }
+
+  unstage(): void { this.#staged = undefined; }
+
+  /**
+   * Switches this endpoint to `next`. The sequence counter carries on, so receivers that track this
+   * sender by id (replay windows) accept what it sends next without being reset.
+   */
+  rekey(next: DeviceKeys): void {
+    if (next.id !== this.#keys.id) throw new Error(`rekey: keys of ${next.id}, but this endpoint is ${this.#keys.id}`);
+    this.#keys = next;
+    this.#staged = undefined;
+  }
 
   seal(to: string, topic: string, message: Message): Uint8Array {
     const peer = this.peers.get(to);
     if (!peer) throw new Error(`no keys for recipient ${to}`);
-    return seal({ sender: this.keys, recipient: peer, topic, seq: ++this.seq, ts: Date.now(), payload: encodeMessage(message) });
+    return seal({ sender: this.#keys, recipient: peer, topic, seq: ++this.seq, ts: Date.now(), payload: encodeMessage(message) });
   }
 
   /**
@@ -47,29 +92,30 @@ export class SecureEndpoint {
    * that verify it (proof of possession of the signing key it announces).
    */
   open(topic: string, data: Uint8Array, selfCertified = false): Received {
-    let senderKeyFromHello: Uint8Array | undefined;
-    const opts: OpenOptions = {
-      recipient: this.keys,
-      topic,
-      replay: this.replay,
-      ...(this.maxBytes ? { maxBytes: this.maxBytes } : {}),
-      senderKey: (id: string, unverifiedPayload?: Uint8Array) => {
-        const known = this.peers.get(id)?.signPublic;
-        if (known || !selfCertified || !unverifiedPayload) return known;
-        try {
-          const m = decodeMessage(unverifiedPayload);
-          // Only the messages that introduce a device may carry the key that verifies them.
-          if (m.t === 'hello' || m.t === 'enrol') senderKeyFromHello = m.sign;
-        } catch { /* rejected below as unknown sender */ }
-        return senderKeyFromHello;
-      },
+    let kid: string | undefined;
+    const senderKey = (id: string, unverifiedPayload?: Uint8Array): Uint8Array | undefined => {
+      kid = id;
+      const known = this.peers.get(id)?.signPublic;
+      if (known || !unverifiedPayload) return known;
+      let m: Message;
+      try {
+        m = decodeMessage(unverifiedPayload);
+      } catch {
+        return undefined; // rejected as unknown sender
+      }
+      // Only the messages that introduce a device may carry the key that verifies them.
+      if (selfCertified && (m.t === 'hello' || m.t === 'enrol')) return m.sign;
+      if (m.t === 'rotate') return this.enrolledKeys?.(id)?.signPublic;
+      return undefined;
     };
-    let opened;
+    const base = { topic, senderKey, ...(this.maxBytes ? { maxBytes: this.maxBytes } : {}) };
+    let opened: Opened;
     try {
-      opened = open(data, opts);
+      opened = this.openSealed(data, { ...base, recipient: this.#keys, replay: this.replay });
     } catch (err) {
-      if (err instanceof EnvelopeError) throw new Rejected(err.reason, err.message);
-      throw err;
+      if (!(err instanceof EnvelopeError)) throw err;
+      if (err.reason === 'bad-signature' && kid !== undefined) this.refuseStaleKey(kid, data, base);
+      throw new Rejected(err.reason, err.message);
     }
     let message: Message;
     try {
@@ -81,5 +127,28 @@ export class SecureEndpoint {
     const limit = MESSAGE_SIZE_LIMITS[message.t];
     if (opened.payload.length > limit) throw new Rejected('oversize-message', `from ${opened.sender}: ${message.t} of ${opened.payload.length} bytes, over its limit of ${limit}`);
     return { sender: opened.sender, message, bytes: data.length };
+  }
+
+  private openSealed(data: Uint8Array, opts: OpenOptions): Opened {
+    try {
+      return open(data, opts);
+    } catch (err) {
+      const staged = this.#staged;
+      if (!(err instanceof EnvelopeError) || err.reason !== 'decrypt-failed' || !staged) throw err;
+      return open(data, { ...opts, recipient: staged });
+    }
+  }
+
+  /** Throws 'stale-key' when the envelope verifies with a key `kid` rotated away from. */
+  private refuseStaleKey(kid: string, data: Uint8Array, base: Omit<OpenOptions, 'recipient'>): void {
+    for (const old of this.#retired.get(kid) ?? []) {
+      try {
+        // No replay window here: a refused envelope must not use up its sequence number.
+        open(data, { ...base, recipient: this.#keys, senderKey: () => old });
+      } catch {
+        continue;
+      }
+      throw new Rejected('stale-key', `envelope from ${kid} signed with key ${keyFingerprint(old)}, which it rotated away from`);
+    }
   }
 }

@@ -32,6 +32,7 @@ test('the largest honest message of each gateway-bound type fits its limit', (t)
     { t: 'failed', requestId: 'r'.repeat(64), attempt: 1000, reason: '€'.repeat(LIMITS.maxReasonLength) },
     { t: 'enrol', token: 't'.repeat(128), sign: key, kex: key },
     { t: 'confirm', nonce: key },
+    { t: 'rotate', sign: key, kex: key, proof: new Uint8Array(64).fill(0xff) },
   ];
   for (const m of largest) {
     const bytes = encodeMessage(m).length;

@@ -3,6 +3,7 @@
  * planner may trust them with the whole model), the public keys they proved at enrolment, and
  * whether they were revoked. The gateway reads it at start and again whenever the file changes
  * (the CLI revokes by editing it), so a revocation takes effect while the gateway runs.
+ * A key rotation replaces a device's keys and keeps the ones it retired in `previousKeys`.
  * Writes are atomic (temporary file, fsync, rename): a crash leaves the old or the new file.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
@@ -19,7 +20,13 @@ export interface EnrolledDevice {
   enrolledAt: number;
   revokedAt?: number;
   revokedWhy?: string;
+  /** When the device last rotated its keys (`layerfleet keys rotate`). */
+  rotatedAt?: number;
+  /** Keys it held before, oldest first: never accepted again, kept for audit. */
+  previousKeys?: RetiredKeys[];
 }
+
+export interface RetiredKeys { signPublic: string; kexPublic: string; retiredAt: number }
 
 export const DEVICES_FILE = 'devices.json';
 
@@ -66,6 +73,9 @@ export class DeviceStore {
       const e = d as EnrolledDevice;
       assertDeviceId(e?.id, `${this.path}: devices[${i}].id`);
       if (!/^[0-9a-f]{64}$/.test(String(e.signPublic)) || !/^[0-9a-f]{64}$/.test(String(e.kexPublic))) throw new Error(`${this.path}: devices[${i}] (${e.id}): keys must be 32-byte hex`);
+      if (e.previousKeys !== undefined && !(Array.isArray(e.previousKeys) && e.previousKeys.every((k) => /^[0-9a-f]{64}$/.test(String(k?.signPublic))))) {
+        throw new Error(`${this.path}: devices[${i}] (${e.id}).previousKeys: expected an array of {signPublic, kexPublic, retiredAt} with 32-byte hex keys`);
+      }
       next.set(e.id, e);
     }
     this.devices = next;
@@ -95,6 +105,28 @@ export class DeviceStore {
     d.revokedWhy = why;
     this.save();
     return true;
+  }
+
+  /**
+   * Gives an active device new keys (hex), provided it still holds `expectSign`, the key the
+   * rotation was signed with: the file is re-read first, so a revocation or another rotation
+   * written in the meantime wins. Returns why not, or null once the file holds the new keys.
+   */
+  rotate(id: string, expectSign: string, next: { signPublic: string; kexPublic: string }, now = Date.now()): string | null {
+    this.reload();
+    const d = this.devices.get(id);
+    if (!d) return `${id} is not enrolled`;
+    if (d.revokedAt !== undefined) return `${id} was revoked (${d.revokedWhy ?? 'no reason given'})`;
+    if (d.signPublic !== expectSign) return `${id}'s keys changed while its rotation was checked`;
+    const retired: RetiredKeys = { signPublic: d.signPublic, kexPublic: d.kexPublic, retiredAt: now };
+    this.devices.set(id, { ...d, ...next, rotatedAt: now, previousKeys: [...(d.previousKeys ?? []), retired] });
+    try {
+      this.save();
+    } catch (err) {
+      this.devices.set(id, d); // memory must not run ahead of the file
+      throw err;
+    }
+    return null;
   }
 
   private save(): void {

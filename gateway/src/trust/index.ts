@@ -2,3 +2,4 @@ export * from './device-store.js';
 export * from './enrolment-tokens.js';
 export * from './access.js';
 export * from './enrolment.js';
+export * from './key-rotation.js';
