@@ -35,8 +35,11 @@ export interface AgentOptions {
   executor?: LayerExecutor;
   /** More fields for the retained `load` telemetry (a board's line counters, say). */
   loadTelemetry?: () => Record<string, unknown>;
-  /** A one-time enrolment token (`layerfleet enroll`): enrol with it before connecting, unless already enrolled. */
-  enrolToken?: string;
+  /**
+   * What enrols this device if the broker does not know it yet: a one-time token (`layerfleet
+   * enroll`), or a function making one when needed (a board host's vouch, protocol/src/vouch.ts).
+   */
+  enrolToken?: string | (() => string);
   /**
    * The fleet CA (PEM; the gateway's DIR/tls/ca.crt) that an mqtts:// or wss:// broker's
    * certificate must chain to. Without it, the system's CAs; an unverified broker is never accepted.
@@ -80,22 +83,22 @@ export class Agent {
     const endpoint = new SecureEndpoint(keys);
     endpoint.addPeer(opts.gateway);
     const statusTopic = topics.deviceStatus(opts.id);
-    if (opts.enrolToken) {
-      try {
-        const r = await enrolDevice(opts.brokerUrl, endpoint, opts.enrolToken, opts.ca === undefined ? {} : { ca: opts.ca });
-        opts.log?.(`[${opts.id}] enrolled (owner ${r.owner}${r.trusted ? ', trusted' : ''})`);
-      } catch (err) {
-        // Already enrolled (a restart with the same flags): the connect below says if not.
-        opts.log?.(`[${opts.id}] ${(err as Error).message}`);
-      }
-    }
-    const client = await connectDevice(opts.brokerUrl, endpoint, opts.stateDir, {
+    const connect = () => connectDevice(opts.brokerUrl, endpoint, opts.stateDir, {
       clean: true,
       reconnectPeriod: 1000,
       ...(opts.ca === undefined ? {} : { ca: opts.ca }),
       rejectUnauthorized: true,
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
     }, (line) => opts.log?.(`[${opts.id}] ${line}`)).catch((err: Error) => { throw explainBrokerTrust(err, opts.brokerUrl); });
+    // Enrolled devices (a restart, a board plugged in again) just connect; only a device the
+    // broker refuses spends its token, then connects with its key-derived credentials.
+    const client = await connect().catch(async (err: Error) => {
+      if (!opts.enrolToken || !/Bad username or password/.test(err.message)) throw err;
+      const token = typeof opts.enrolToken === 'string' ? opts.enrolToken : opts.enrolToken();
+      const r = await enrolDevice(opts.brokerUrl, endpoint, token, opts.ca === undefined ? {} : { ca: opts.ca });
+      opts.log?.(`[${opts.id}] enrolled (owner ${r.owner}${r.trusted ? ', trusted' : ''})`);
+      return connect();
+    });
     // A fresh credential for every reconnect (the broker bounds a credential's age), from the
     // endpoint's keys, which are the new ones after a rotation.
     client.on('close', () => Object.assign(client.options, mqttCredentials(endpoint.keys)));

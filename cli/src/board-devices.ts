@@ -10,6 +10,7 @@
 import { Agent, BoardExecutor, type AgentOptions } from '@layerfleet/agent';
 import { Board, noisyTransport, openSerialTransport, resolveBoardPort } from '@layerfleet/firmware-bindings';
 import { mulberry32 } from '@layerfleet/models';
+import { vouchFor, type DeviceKeys } from '@layerfleet/protocol';
 
 export interface BoardLineOptions {
   baudRate?: number;
@@ -21,7 +22,14 @@ export interface BoardLineOptions {
   reattachMs?: number;
 }
 
-type BaseOptions = Omit<AgentOptions, 'id' | 'measuredMacsPerSecond'> & { id: string };
+type BaseOptions = Omit<AgentOptions, 'id' | 'measuredMacsPerSecond'> & {
+  id: string;
+  /**
+   * The host's current keys, when its boards enrol by the host's vouch (a host enrolled with
+   * `--boards N`): a board the gateway does not know yet enrols without an operator's token.
+   */
+  vouchingHost?: () => DeviceKeys;
+};
 
 /** A device id from the host's id and the board's own: MQTT-topic safe, unique among `taken`. */
 export function boardDeviceId(hostId: string, boardId: string, taken: Set<string>): string {
@@ -58,10 +66,11 @@ export class BoardDevice {
     const id = boardDeviceId(this.base.id, board.info.id, this.taken);
     const executor = new BoardExecutor(board, (l) => this.log(l));
     board.onBoot((b) => this.log(`[${id}] board ${b.id} (re)booted; its layers will be provisioned again`));
+    const { vouchingHost, ...base } = this.base;
     let agent: Agent;
     try {
       agent = await Agent.start({
-        ...this.base, id, role: 'worker', executor, loadTelemetry: () => executor.telemetry(),
+        ...base, id, ...(vouchingHost ? { enrolToken: () => vouchFor(vouchingHost(), id) } : {}), role: 'worker', executor, loadTelemetry: () => executor.telemetry(),
         measuredMacsPerSecond: board.info.macs,
         ...(this.line.macsBudget === undefined ? {} : { macsBudget: this.line.macsBudget }),
         memoryBytes: board.info.free,

@@ -47,6 +47,7 @@ export async function run(argv: string[]): Promise<void> {
   const ports = (stringFlag(flags, 'boards') ?? '').split(',').filter((p) => p.length > 0);
   const boards = await startBoardDevices(ports, {
     id, stateDir, gateway, log, brokerUrl: stringFlag(flags, 'broker') ?? 'mqtt://127.0.0.1:1883', ...(ca ? { ca } : {}), rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
+    vouchingHost: () => agent.endpoint.keys,
   }, { baudRate: numberFlag(flags, 'baud', 115200), lineNoise: numberFlag(flags, 'line-noise', 0),
     ...(flags['board-macs-budget'] === undefined ? {} : { macsBudget: numberFlag(flags, 'board-macs-budget', 0) }) });
   const stop = async () => { await stopBoardDevices(boards); await agent.close(); process.exit(0); };

@@ -13,7 +13,7 @@ export async function run(argv: string[]): Promise<void> {
     strategy: 'string', policy: 'string', 'queue-timeout': 'string', 'max-queued': 'string', access: 'string',
     'tls-port': 'string', 'ws-port': 'string', 'ws-tls': 'boolean', 'tls-host': 'string',
   });
-  const access = stringFlag(flags, 'access') ?? 'open';
+  const access = stringFlag(flags, 'access') ?? 'enrolled';
   if (access !== 'open' && access !== 'enrolled') throw new Error(`--access: expected enrolled (only enrolled devices, see layerfleet enroll) or open, got ${access}`);
   const privacy = stringFlag(flags, 'privacy') ?? 'none';
   if (!['none', 'two-hidden', 'half'].includes(privacy)) throw new Error(`--privacy: expected none, two-hidden or half, got ${privacy}`);

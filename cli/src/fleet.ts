@@ -12,7 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
-import { topics } from '@layerfleet/protocol';
+import { topics, DASHBOARD_USERNAME } from '@layerfleet/protocol';
+import { issueEnrolmentToken, dashboardSecret } from '@layerfleet/gateway';
 import { startEmulatedBoard, type EmulatedBoard, type EmulatedTarget } from '@layerfleet/firmware-bindings';
 import { Progress } from './progress.js';
 import { summarize, type InferenceTelemetry } from './demo-summary.js';
@@ -92,7 +93,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const url = String((await firstJsonLine(gateway, 15_000)).url);
     say(`gateway up at ${url}`);
 
-    const dashboard = await mqtt.connectAsync(url, { clientId: `fleet-dashboard-${process.pid}` });
+    // The gateway admits enrolled devices only: the operator's part, a token per device (a
+    // device already enrolled in this state directory just connects and leaves its token unused).
+    const token = (id: string, boards = 0) => issueEnrolmentToken(o.stateDir, { id, owner: 'demo', trusted: false, ...(boards ? { boards } : {}) });
+    const dashboard = await mqtt.connectAsync(url, { clientId: `fleet-dashboard-${process.pid}`, username: DASHBOARD_USERNAME, password: dashboardSecret(o.stateDir) });
     const outcomes: InferenceTelemetry[] = [];
     let gatewayStats: Record<string, unknown> = {};
     let onOutcome = () => {};
@@ -103,7 +107,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     });
     await dashboard.subscribeAsync([topics.inference, topics.gatewayStats]);
 
-    for (const w of WORKERS) spawnCli(w.id, ['agent', '--id', w.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(w.macsBudget)]);
+    for (const w of WORKERS) spawnCli(w.id, ['agent', '--id', w.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(w.macsBudget), '--enroll-token', token(w.id)]);
     for (const b of o.boards) {
       if ('port' in b) { boards.push({ name: b.name ?? b.port, port: b.port, target: 'real' }); continue; }
       const emulator = await startEmulatedBoard(b.emulate, { id: b.name ?? `${b.emulate}-${boards.length + 1}`, log: (line) => logFile.write(`[${b.emulate} board] ${line}\n`) });
@@ -111,7 +115,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       say(`emulated ${b.emulate} board on ${emulator.port}`);
     }
     if (boards.length > 0) {
-      const args = ['agent', '--id', host.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(host.macsBudget), '--board-macs-budget', String(host.boardMacsBudget), '--boards', boards.map((b) => b.port).join(',')];
+      const args = ['agent', '--id', host.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(host.macsBudget), '--board-macs-budget', String(host.boardMacsBudget), '--boards', boards.map((b) => b.port).join(','),
+        // its boards enrol by the host's vouch
+        '--enroll-token', token(host.id, boards.length)];
       if (o.lineNoise) args.push('--line-noise', String(o.lineNoise));
       spawnCli(host.id, args);
     }
@@ -122,7 +128,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const started = performance.now();
     const progress = new Progress('inferences', o.inferences);
     spawnCli(SOURCE_ID, ['agent', '--id', SOURCE_ID, '--broker', url, '--state', o.stateDir, '--source', '--inferences', String(o.inferences),
-      '--concurrency', String(o.concurrency), '--rate', String(o.rate)]);
+      '--concurrency', String(o.concurrency), '--rate', String(o.rate), '--enroll-token', token(SOURCE_ID)]);
     const pending = [...(o.events ?? [])].sort((a, b) => a.after - b.after);
     const happened: string[] = [];
     await new Promise<void>((done) => {

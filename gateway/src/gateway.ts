@@ -43,10 +43,11 @@ export interface GatewayOptions extends ListenerOptions {
   models?: Map<string, ModelEntry>;
   log?: (line: string) => void;
   /**
-   * 'enrolled': the broker admits only enrolled, unrevoked devices (credentials from their keys),
-   * enrolling devices with a one-time token, and the read-only dashboard account; every message
-   * to the gateway must be signed by the client that published it. 'open' (the default, for
-   * in-process tests): any client may connect, and a device is trusted on first use.
+   * 'enrolled' (the default): the broker admits only enrolled, unrevoked devices (credentials
+   * from their keys), enrolling devices with a one-time token or their board host's vouch, and
+   * the read-only dashboard account; every message to the gateway must be signed by the client
+   * that published it. 'open', asked for explicitly (simulations, tests of other things): any
+   * client may connect, and a device is trusted on first use.
    */
   access?: 'open' | 'enrolled';
   /** connections that may wait to authenticate at once (default 256); more are closed on arrival */
@@ -106,7 +107,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (ledger.enrolled(id)) return;
     record({ action: 'enrol', data: { device: id, signPublic, kexPublic, owner, trusted } });
   };
-  const enrolledOnlyAccess = opts.access === 'enrolled';
+  const enrolledOnlyAccess = (opts.access ?? 'enrolled') === 'enrolled';
   const store = enrolledOnlyAccess ? new DeviceStore(opts.stateDir) : null;
   const broker: Broker = await startBroker({
     port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections,

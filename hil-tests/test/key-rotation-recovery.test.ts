@@ -59,7 +59,7 @@ test('an answer lost after the gateway switched: the next start finds the staged
 test('open access has no enrolled keys to rotate: refused as unexpected-message, the device keeps its keys', async (t) => {
   t.timeout(60_000);
   const state = await mkdtemp(join(tmpdir(), 'lf-rotate-open-'));
-  const gw = await startGateway({ port: 0, stateDir: state, heartbeatSilenceMs: 60_000 });
+  const gw = await startGateway({ port: 0, stateDir: state, heartbeatSilenceMs: 60_000, access: 'open' });
   const gateway = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
   const agent = await Agent.start({ id: 'w3', brokerUrl: gw.url, stateDir: state, gateway, measuredMacsPerSecond: 1e9, memoryBytes: 5e8 });
   t.teardown(async () => { await agent.close(200); await gw.close(); });

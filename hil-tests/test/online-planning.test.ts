@@ -20,7 +20,7 @@ const model = loadLenetInt8();
  */
 async function fleet(t: ExecutionContext, opts: Omit<GatewayOptions, 'stateDir'> = {}) {
   const state = await mkdtemp(join(tmpdir(), 'lf-online-'));
-  const gw: Gateway = await startGateway({ port: 0, stateDir: state, ...opts });
+  const gw: Gateway = await startGateway({ port: 0, stateDir: state, access: 'open', ...opts });
   const gateway: PublicDeviceKeys = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
   const outcomes: Outcome[] = [];
   gw.onOutcome((o) => outcomes.push(o));

@@ -9,7 +9,7 @@ import { Agent } from '@layerfleet/agent';
 
 test('a dashboard sees retained status and load, and the last will when a device vanishes', async (t) => {
   const state = await mkdtemp(join(tmpdir(), 'lf-telemetry-'));
-  const gw = await startGateway({ port: 0, stateDir: state });
+  const gw = await startGateway({ port: 0, stateDir: state, access: 'open' });
   const gateway = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
   const agent = await Agent.start({ id: 'pi7', brokerUrl: gw.url, stateDir: state, gateway, measuredMacsPerSecond: 2e8, macsBudget: 3e6, heartbeatMs: 100, memoryBytes: 5e8 });
   const dashboard = await mqtt.connectAsync(gw.url, { clientId: 'dashboard' });

@@ -191,7 +191,7 @@ test('(e) certificates: made once, kept as they are, the gateway certificate cha
 test('(f) a wss listener serves with the gateway certificate and is verified against the fleet CA', async (t) => {
   t.timeout(60_000);
   const dir = await mkdtemp(join(tmpdir(), 'lf-wss-'));
-  const secure = await startGateway({ port: 0, wsPort: 0, wsTls: true, stateDir: dir });
+  const secure = await startGateway({ port: 0, wsPort: 0, wsTls: true, stateDir: dir, access: 'open' });
   t.teardown(() => secure.close());
   t.regex(secure.urls.ws!, /^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
   t.is(secure.urls.mqtts, undefined);

@@ -14,5 +14,6 @@ export * from './bench-envelope.js';
 export * from './secure-endpoint.js';
 export * from './bounded-cache.js';
 export * from './credentials.js';
+export * from './vouch.js';
 export { encodeCbor, decodeCbor, cborInt } from './cbor.js';
 export * from './key-rotation.js';

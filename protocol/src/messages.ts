@@ -5,6 +5,7 @@
  */
 import { Encoder } from 'cbor-x';
 import { assertDeviceId } from './topics.js';
+import { MAX_VOUCH_LENGTH } from './vouch.js';
 import { MessageError, arr, bytes, int, num, obj, oneOf, optional, str, isObj, type Obj } from './fields.js';
 
 /** Limits live here so every decoder applies the same ones. */
@@ -174,7 +175,7 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
     };
   },
   failed: (o, p) => ({ t: 'failed', requestId: requestId(o, p), attempt: attempt(o, p), reason: str(o, 'reason', p, LIMITS.maxReasonLength) }),
-  enrol: (o, p) => ({ t: 'enrol', token: str(o, 'token', p, 128), sign: bytes(o, 'sign', p, 32, 32), kex: bytes(o, 'kex', p, 32, 32) }),
+  enrol: (o, p) => ({ t: 'enrol', token: str(o, 'token', p, MAX_VOUCH_LENGTH), sign: bytes(o, 'sign', p, 32, 32), kex: bytes(o, 'kex', p, 32, 32) }),
   challenge: (o, p) => ({ t: 'challenge', nonce: bytes(o, 'nonce', p, 32, 32) }),
   confirm: (o, p) => ({ t: 'confirm', nonce: bytes(o, 'nonce', p, 32, 32) }),
   enrolled: (o, p) => ({ t: 'enrolled', owner: str(o, 'owner', p, 64), trusted: o.trusted === true }),

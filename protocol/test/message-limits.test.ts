@@ -1,7 +1,7 @@
 import test from 'ava';
 import {
   SecureEndpoint, Rejected, generateDeviceKeys, publicKeysOf, seal, encodeCbor, encodeMessage, topics,
-  MESSAGE_SIZE_LIMITS, GATEWAY_INBOX_MAX_BYTES, LIMITS, MAX_ENVELOPE_BYTES, type Message,
+  MESSAGE_SIZE_LIMITS, GATEWAY_INBOX_MAX_BYTES, LIMITS, MAX_ENVELOPE_BYTES, MAX_VOUCH_LENGTH, type Message,
 } from '../src/index.js';
 
 const device = generateDeviceKeys('w1');
@@ -30,7 +30,7 @@ test('the largest honest message of each gateway-bound type fits its limit', (t)
     { t: 'ready', requestId: 'r'.repeat(64), attempt: 1000 },
     { t: 'result', requestId: 'r'.repeat(64), attempt: 1000, predicted: 999, logits: new Uint8Array(1000), trace: fullTrace, totalMs: 1e9, label: 999 },
     { t: 'failed', requestId: 'r'.repeat(64), attempt: 1000, reason: '€'.repeat(LIMITS.maxReasonLength) },
-    { t: 'enrol', token: 't'.repeat(128), sign: key, kex: key },
+    { t: 'enrol', token: 't'.repeat(MAX_VOUCH_LENGTH), sign: key, kex: key },
     { t: 'confirm', nonce: key },
     { t: 'rotate', sign: key, kex: key, proof: new Uint8Array(64).fill(0xff) },
   ];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { checkMqttCredentials, DASHBOARD_USERNAME, ENROL_USERNAME_PREFIX } from '@layerfleet/protocol';
 import type { Authenticator } from '../broker.js';
 import type { DeviceStore } from './device-store.js';
-import { checkEnrolmentToken } from './enrolment-tokens.js';
+import { checkEnrolmentGrant } from './enrolment-grant.js';
 
 export const DASHBOARD_SECRET_FILE = 'dashboard.secret';
 
@@ -40,7 +40,7 @@ export function enrolledOnly(store: DeviceStore, stateDir: string, now: () => nu
       const id = username.slice(ENROL_USERNAME_PREFIX.length);
       if (clientId !== id) return `enrolment of ${id} must connect with client id ${id}`;
       if (store.active(id)) return `${id} is already enrolled`;
-      const grant = checkEnrolmentToken(stateDir, id, password?.toString('utf8') ?? '', now());
+      const grant = checkEnrolmentGrant(stateDir, store, id, password?.toString('utf8') ?? '', now());
       return typeof grant === 'string' ? grant : { kind: 'enrolling', id };
     }
     if (clientId !== username) return `client id ${JSON.stringify(clientId)} differs from user name ${JSON.stringify(username)}`;

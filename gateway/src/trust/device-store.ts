@@ -18,6 +18,10 @@ export interface EnrolledDevice {
   signPublic: string;
   kexPublic: string;
   enrolledAt: number;
+  /** Boards this device may enrol under its own id by vouching for them (a board host); absent: none. */
+  maxBoards?: number;
+  /** The board host that vouched for this device at enrolment. */
+  vouchedBy?: string;
   revokedAt?: number;
   revokedWhy?: string;
   /** When the device last rotated its keys (`layerfleet keys rotate`). */

@@ -12,9 +12,17 @@ import { writeJsonAtomic } from './device-store.js';
 
 export const TOKENS_FILE = 'enrolment-tokens.json';
 
-interface StoredToken { id: string; owner: string; trusted: boolean; sha256: string; expiresAt: number }
+interface StoredToken { id: string; owner: string; trusted: boolean; boards?: number; sha256: string; expiresAt: number }
 
-export interface TokenGrant { id: string; owner: string; trusted: boolean }
+export interface TokenGrant {
+  id: string;
+  owner: string;
+  trusted: boolean;
+  /** boards the device may vouch for once enrolled (a board host) */
+  boards?: number;
+  /** set when a board host's vouch, not a token, grants the enrolment */
+  vouchedBy?: string;
+}
 
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
@@ -48,7 +56,7 @@ export function checkEnrolmentToken(stateDir: string, id: string, token: string,
   const found = load(stateDir).find((t) => t.id === id && timingSafeEqual(Buffer.from(t.sha256, 'hex'), want));
   if (!found) return `no enrolment token like that for ${id}`;
   if (found.expiresAt <= now) return `the enrolment token for ${id} expired`;
-  return { id: found.id, owner: found.owner, trusted: found.trusted };
+  return { id: found.id, owner: found.owner, trusted: found.trusted, ...(found.boards ? { boards: found.boards } : {}) };
 }
 
 /** Consumes the token of `id` (after its enrolment completed). */

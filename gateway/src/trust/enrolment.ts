@@ -10,9 +10,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Message, MessageOf, PublicDeviceKeys, Rejections } from '@layerfleet/protocol';
 import type { DeviceStore } from './device-store.js';
-import { checkEnrolmentToken, consumeEnrolmentToken } from './enrolment-tokens.js';
+import { checkEnrolmentGrant, spendEnrolmentGrant } from './enrolment-grant.js';
+import type { TokenGrant } from './enrolment-tokens.js';
 
-interface Pending { keys: PublicDeviceKeys; nonce: Buffer; owner: string; trusted: boolean; expires: number }
+interface Pending { keys: PublicDeviceKeys; nonce: Buffer; grant: TokenGrant; expires: number }
 
 export interface EnrolmentDeps {
   store: DeviceStore;
@@ -33,13 +34,13 @@ export class Enrolment {
 
   enrol(from: string, m: MessageOf<'enrol'>, now = Date.now()): void {
     const { rejections } = this.deps;
-    const grant = checkEnrolmentToken(this.deps.stateDir, from, m.token, now);
+    const grant = checkEnrolmentGrant(this.deps.stateDir, this.deps.store, from, m.token, now);
     if (typeof grant === 'string') return rejections.count('enrolment', `enrol from ${from}: ${grant}`);
     if (this.deps.store.active(from)) return rejections.count('enrolment', `enrol from ${from}: already enrolled`);
     if (this.pending.size >= 1000) return rejections.count('enrolment', `enrol from ${from}: too many enrolments in progress`);
     const keys = { id: from, signPublic: m.sign, kexPublic: m.kex };
     const nonce = randomBytes(32);
-    this.pending.set(from, { keys, nonce, owner: grant.owner, trusted: grant.trusted, expires: now + CHALLENGE_MS });
+    this.pending.set(from, { keys, nonce, grant, expires: now + CHALLENGE_MS });
     this.deps.addPeer(keys);
     this.deps.send(from, { t: 'challenge', nonce });
   }
@@ -53,13 +54,15 @@ export class Enrolment {
       return rejections.count('enrolment', `confirm from ${from}: wrong nonce (not the holder of the key-agreement key it announced)`);
     }
     this.pending.delete(from);
+    const { owner, trusted, boards, vouchedBy } = p.grant;
     this.deps.store.add({
-      id: from, owner: p.owner, trusted: p.trusted, enrolledAt: now,
+      id: from, owner, trusted, enrolledAt: now,
       signPublic: Buffer.from(p.keys.signPublic).toString('hex'), kexPublic: Buffer.from(p.keys.kexPublic).toString('hex'),
+      ...(boards ? { maxBoards: boards } : {}), ...(vouchedBy ? { vouchedBy } : {}),
     });
-    consumeEnrolmentToken(this.deps.stateDir, from);
-    this.deps.log(`device ${from} enrolled (owner ${p.owner}${p.trusted ? ', trusted' : ''})`);
-    this.deps.enrolled?.(from, p.owner, p.trusted, p.keys);
-    this.deps.send(from, { t: 'enrolled', owner: p.owner, trusted: p.trusted });
+    spendEnrolmentGrant(this.deps.stateDir, from, p.grant);
+    this.deps.log(`device ${from} enrolled (owner ${owner}${trusted ? ', trusted' : ''}${vouchedBy ? `, vouched for by ${vouchedBy}` : ''}${boards ? `, may vouch for ${boards} boards` : ''})`);
+    this.deps.enrolled?.(from, owner, trusted, p.keys);
+    this.deps.send(from, { t: 'enrolled', owner, trusted });
   }
 }

@@ -1,5 +1,6 @@
 export * from './device-store.js';
 export * from './enrolment-tokens.js';
+export * from './enrolment-grant.js';
 export * from './access.js';
 export * from './enrolment.js';
 export * from './key-rotation.js';
