@@ -9,11 +9,13 @@
  * 'open' access), from DIR/devices.json and then DIR/<id>.sign.cose (public part only).
  * Whoever can rewrite DIR can also replace the key files there: against that, verify with the
  * gateway's key from elsewhere (--gateway-keys) or against a head published earlier (--pin).
+ * Without --pin, the gateway's signed checkpoint beside the ledger is the pin (entries cut whole
+ * from the end leave a valid chain; only a head known from before shows them missing).
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { decodeCoseKey, decodePublicKeys } from '@layerfleet/protocol';
-import { KEEPER_ID, LedgerError, verifyLedger, type KeyLookup, type LedgerReport } from '@layerfleet/gateway';
+import { KEEPER_ID, LedgerError, verifyLedger, readCheckpoint, resolveLedgerFile, type Checkpoint, type KeyLookup, type LedgerReport } from '@layerfleet/gateway';
 import { parseFlags, stringFlag } from './args.js';
 
 const USAGE = 'ledger verify --state DIR [--json] [--pin COUNT:ROOT] [--gateway-keys FILE]';
@@ -24,8 +26,17 @@ export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(rest, { state: 'string', json: 'boolean', pin: 'string', 'gateway-keys': 'string' });
   const dir = stringFlag(flags, 'state');
   if (!dir) throw new Error(`ledger verify: --state DIR is required (${USAGE})`);
-  const pinned = parsePin(stringFlag(flags, 'pin'));
   const keys = await keysIn(dir, stringFlag(flags, 'gateway-keys'));
+  // Without a head pinned by hand, the gateway's signed checkpoint: it catches entries cut from the end.
+  const checkpoint = await signedCheckpoint(dir, keys.lookup(KEEPER_ID));
+  if (checkpoint instanceof Error) {
+    if (flags.json) console.log(JSON.stringify({ ok: false, error: checkpoint.message }));
+    else console.log(`ledger: NOT intact — ${checkpoint.message}`);
+    return 1;
+  }
+  const byHand = parsePin(stringFlag(flags, 'pin'));
+  const pinned = byHand ?? (checkpoint ? { count: checkpoint.count, root: checkpoint.root } : undefined);
+  if (!byHand && !checkpoint) keys.warnings.push('no signed checkpoint beside the ledger: entries cut from its end would go unnoticed (pin a published head with --pin)');
   let report: LedgerReport;
   try {
     report = await verifyLedger(dir, keys.lookup, pinned ? { pinned } : {});
@@ -36,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   if (flags.json) {
-    console.log(JSON.stringify({ ...report, keys: keys.sources, warnings: keys.warnings }));
+    console.log(JSON.stringify({ ...report, keys: keys.sources, warnings: keys.warnings, ...(checkpoint && !byHand ? { checkpoint } : {}) }));
     return report.ok ? 0 : 1;
   }
   for (const w of keys.warnings) console.error(`ledger: warning: ${w}`);
@@ -48,7 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`  last     ${report.lastHash}`);
     console.log(`  actors   ${actors}`);
     console.log(`  gateway  key from ${keys.sources[KEEPER_ID]}`);
-    if (pinned) console.log(`  pinned   the first ${pinned.count} entries match the pinned root`);
+    if (byHand) console.log(`  pinned   the first ${byHand.count} entries match the pinned root`);
+    else if (checkpoint) console.log(`  checkpoint  the first ${checkpoint.count} entries match the gateway's signed checkpoint of ${new Date(checkpoint.ts).toISOString()}`);
     return 0;
   }
   const [first, ...more] = report.problems;
@@ -57,6 +69,18 @@ export async function run(argv: string[]): Promise<number> {
   if (more.length > 9) console.log(`  … and ${more.length - 9} more${report.problems.length >= 100 ? ' (stopped counting at 100)' : ''}`);
   console.log(`  (${report.entries} entries read; actors ${actors})`);
   return 1;
+}
+
+/** The checkpoint beside the ledger of `dir` (a state directory or the ledger file), checked with the gateway's key. */
+async function signedCheckpoint(dir: string, gatewayKey: Uint8Array | undefined): Promise<Checkpoint | null | Error> {
+  let ledgerDir: string;
+  try {
+    ledgerDir = dirname(await resolveLedgerFile(dir));
+  } catch {
+    return null; // verify names the missing ledger
+  }
+  if (!gatewayKey) return null; // verify says the gateway's key is missing
+  return readCheckpoint(ledgerDir, gatewayKey);
 }
 
 function parsePin(v: string | undefined): { count: number; root: string } | undefined {

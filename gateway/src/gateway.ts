@@ -295,6 +295,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
     telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
+    try {
+      ledger.checkpoint();
+    } catch (err) {
+      log(`LEDGER CHECKPOINT FAILED: ${(err as Error).message}`);
+    }
     telemetry.publish(topics.gatewayStats, {
       devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(),
     }, true);

@@ -32,4 +32,19 @@ test('ledger verify passes on a demo run\'s ledger and names the entry after any
   }
   await writeFile(file, original);
   t.is((await runCli(['ledger', 'verify', '--state', state], 60_000)).code, 0, 'restored, intact again');
+
+  // Whole entries cut from the end leave a valid chain: the gateway's signed checkpoint catches it.
+  const frameStarts: number[] = [];
+  for (let at = 8; at < original.length; at += 4 + original.readUInt32BE(at) + 4) frameStarts.push(at);
+  await writeFile(file, original.subarray(0, frameStarts.at(-3)));
+  const cut = await runCli(['ledger', 'verify', '--state', state], 60_000);
+  t.is(cut.code, 1, cut.stdout);
+  t.regex(cut.stdout, /NOT intact — the ledger holds \d+ entries but was pinned at \d+ — entries were removed from its end/);
+  await writeFile(file, original);
+  const checkpointFile = join(state, 'ledger', 'checkpoint.json');
+  const checkpoint = JSON.parse(await readFile(checkpointFile, 'utf8')) as { count: number };
+  await writeFile(checkpointFile, JSON.stringify({ ...checkpoint, count: checkpoint.count - 2 }));
+  const forged = await runCli(['ledger', 'verify', '--state', state], 60_000);
+  t.is(forged.code, 1, forged.stdout);
+  t.regex(forged.stdout, /checkpoint\.json: the signature does not verify with the gateway's key/);
 });

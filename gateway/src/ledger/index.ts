@@ -6,5 +6,7 @@ export {
 export { LEDGER_DIR, LEDGER_FILE, ledgerFile } from './frame.js';
 export { Ledger, ledgerTelemetry, LEDGER_TOPIC, type LedgerHead, type LedgerOptions, type TornTail } from './ledger.js';
 export { MerkleTree, leafHash, nodeHash, verifyInclusion, EMPTY_ROOT, type InclusionProof } from './merkle.js';
-export { verifyLedger, verifyLedgerBytes, KEEPER_ID, type KeyLookup, type LedgerProblem, type LedgerReport, type VerifyOptions } from './verify.js';
+export { verifyLedger, verifyLedgerBytes, resolveLedgerFile, KEEPER_ID, type KeyLookup, type LedgerProblem, type LedgerReport, type VerifyOptions } from './verify.js';
 export { benchLedger, type LedgerBench } from './bench.js';
+export { readCheckpoint, writeCheckpoint, checkpointPath, CHECKPOINT_FILE, type Checkpoint } from './checkpoint.js';
+export { acquireWriterLock, type WriterLock } from './writer-lock.js';

@@ -19,12 +19,13 @@
  * resolves only after its entry is on disk. A failed write or fsync stops the ledger (the
  * state of the file is then unknown; reopening it cuts whatever was half written). A crash in
  * the middle of a batch can leave its first records whole: open keeps them (they are complete,
- * sealed entries), though their appends never resolved. One process writes a ledger at a time.
+ * sealed entries), though their appends never resolved. One process writes a ledger at a time
+ * (writer-lock.ts), and `checkpoint()` leaves the gateway's signed head beside it (checkpoint.ts).
  * Opening: a torn record at the end is cut and reported in `recovered`; damage with an intact
  * record after it is not a torn write, and open refuses, naming the record.
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { nativeCrypto, TOPIC_PREFIX } from '@layerfleet/protocol';
 import {
   decodeEntry, decodeSignedClaim, LedgerError, sealEntry, signClaim, claimSignatureValid, sealValid, ZERO_HASH,
@@ -33,6 +34,8 @@ import {
 import { findNextFrame, frameRecord, headerMismatch, ledgerFile, MAGIC, readFrame } from './frame.js';
 import { MerkleTree, verifyInclusion, type InclusionProof } from './merkle.js';
 import { KeyRing, type KeyLookup } from './verify.js';
+import { acquireWriterLock, type WriterLock } from './writer-lock.js';
+import { writeCheckpoint } from './checkpoint.js';
 
 export interface LedgerOptions {
   /** The gateway: it seals every entry and is the actor of its own claims. */
@@ -78,6 +81,9 @@ export class Ledger {
   /** What the device keys will be once everything accepted so far is written (appends are FIFO). */
   private ring: KeyRing;
 
+  private lock: WriterLock | null = null;
+  private checkpointed = -1;
+
   private constructor(readonly path: string, private readonly fh: FileHandle, private readonly opts: LedgerOptions) {
     this.ring = new KeyRing(opts.keeper.id, opts.keeper.signPublic, opts.keyLookup);
   }
@@ -91,21 +97,24 @@ export class Ledger {
   static async open(stateDir: string, opts: LedgerOptions): Promise<Ledger> {
     const path = ledgerFile(stateDir);
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    let fh: FileHandle;
+    const lock = acquireWriterLock(join(dirname(path), 'ledger.lock'), `the ledger ${path}`);
+    let fh: FileHandle | undefined;
     let created = false;
     try {
-      fh = await open(path, 'r+');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      fh = await open(path, 'wx+', 0o600);
-      created = true;
-    }
-    try {
+      try {
+        fh = await open(path, 'r+');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        fh = await open(path, 'wx+', 0o600);
+        created = true;
+      }
       const ledger = new Ledger(path, fh, opts);
       await ledger.load(created);
+      ledger.lock = lock;
       return ledger;
     } catch (err) {
-      await fh.close();
+      await fh?.close();
+      lock.release();
       throw err;
     }
   }
@@ -216,13 +225,30 @@ export class Ledger {
     return this.tree.proof(seq, size);
   }
 
-  /** Waits for queued appends to reach the disk, then closes the file. */
+  /**
+   * Writes the gateway's signed checkpoint of the head (checkpoint.ts) when entries were added
+   * since the last one; only entries already on disk count. Returns whether it wrote.
+   */
+  checkpoint(now = Date.now()): boolean {
+    const head = this.head();
+    if (head.count === this.checkpointed) return false;
+    writeCheckpoint(dirname(this.path), head, this.opts.keeper, now);
+    this.checkpointed = head.count;
+    return true;
+  }
+
+  /** Waits for queued appends to reach the disk, checkpoints, then closes the file and lets go of the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.stopped ??= new LedgerError('closed', `${this.path}: the ledger is closed`);
     while (this.flushing) await this.flushing;
-    await this.fh.close();
+    try {
+      this.checkpoint();
+    } finally {
+      await this.fh.close();
+      this.lock?.release();
+    }
   }
 
   private get now(): () => number {
