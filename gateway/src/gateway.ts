@@ -3,7 +3,6 @@
  * heartbeats, the orchestrator that plans and drives requests, and telemetry for dashboards.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import {
   SecureEndpoint, Rejected, Rejections, topics, inboxOwner, GATEWAY_INBOX_MAX_BYTES, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
@@ -11,7 +10,7 @@ import {
 } from '@layerfleet/protocol';
 import { startBroker, type Broker, type BrokerUrls } from './broker.js';
 import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
-import { DeviceStore, Enrolment, KeyRotation, enrolledOnly } from './trust/index.js';
+import { DeviceStore, Enrolment, KeyRotation, enrolledOnly, watchRevocations } from './trust/index.js';
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
 import { Registry } from './registry.js';
 import { Telemetry } from './telemetry.js';
@@ -184,25 +183,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const rotation = store ? new KeyRotation({ store, endpoint, registry, send, record, rejections, log }) : null;
 
   // A revocation (the CLI edits devices.json) takes effect at once: connection dropped, never planned again.
-  if (store) {
-    watchFile(store.path, { interval: 250 }, () => {
-      try {
-        store.reload();
-      } catch (err) {
-        return log(`devices file unreadable, keeping the previous list: ${(err as Error).message}`);
-      }
-      for (const d of store.list()) {
-        if (d.revokedAt === undefined) continue;
-        if (ledger.enrolled(d.id) && ledger.enrolled(d.id)!.revokedAt === undefined) {
-          log(`device ${d.id} revoked: ${d.revokedWhy ?? 'no reason given'}`);
-          record({ action: 'revoke', data: { device: d.id, why: d.revokedWhy ?? '' } });
-        }
-        // Connected but silent (no hello yet) counts too: the connection goes, whatever it said.
-        broker.disconnect(d.id);
-        markOffline(d.id, 'revoked');
-      }
-    });
-  }
+  const stopWatchingRevocations = store ? watchRevocations(store, {
+    unrecorded: (id) => ledger.enrolled(id) !== undefined && ledger.enrolled(id)!.revokedAt === undefined,
+    record: (id, why) => record({ action: 'revoke', data: { device: id, why } }),
+    disconnect: (id) => broker.disconnect(id),
+    markOffline,
+    log,
+  }) : () => {};
 
   const handlers: { [T in Message['t']]?: (from: string, m: Extract<Message, { t: T }>) => void } = {
     enrol(from, m) { enrolment?.enrol(from, m); },
@@ -318,7 +305,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     onOutcome: (l) => listeners.push(l),
     async close() {
       clearInterval(sweep);
-      if (store) unwatchFile(store.path);
+      stopWatchingRevocations();
       orchestrator.close();
       await broker.close();
       await ledger.close();

@@ -4,3 +4,4 @@ export * from './enrolment-grant.js';
 export * from './access.js';
 export * from './enrolment.js';
 export * from './key-rotation.js';
+export * from './revocation-watch.js';
