@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { freemem } from 'node:os';
 import type { MqttClient } from 'mqtt';
 import {
-  SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys, mqttCredentials,
-  type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming,
+  SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys, mqttCredentials, signClaim, signerFromKeys,
+  type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming, type ClaimInput,
 } from '@layerfleet/protocol';
 import { LayerStore } from './layer-store.js';
 import type { LayerExecutor } from './layer-executor.js';
@@ -172,6 +172,20 @@ export class Agent {
   log(line: string): void { this.opts.log?.(`[${this.id}] ${line}`); }
 
   /**
+   * A ledger claim signed by this device, for the gateway to record as this device's word. Signed
+   * with the keys of the moment: after a rotation the gateway's ledger knows only the new ones.
+   * Undefined if it cannot be signed; the gateway then records the action as witnessed, not signed.
+   */
+  signLedgerClaim(input: ClaimInput): Uint8Array | undefined {
+    try {
+      return signClaim(input, signerFromKeys(this.endpoint.keys));
+    } catch (err) {
+      this.log(`cannot sign the ${input.action} claim: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /**
    * Rotates this device's keys while it runs (rotate-keys.ts), then reconnects to the broker with
    * the new key's credentials so that the old key admits nothing, not even this connection. Throws,
    * still on the old keys, when the gateway does not answer within `timeoutMs`.
@@ -259,7 +273,10 @@ export class Agent {
     }
     this.computedLayers += to - from + 1;
     this.macsSinceReport += this.layers.macs(plan.model, from, to);
-    const hop: HopTiming = { device: this.id, layers: range(from, to), ms: performance.now() - started };
+    const layers = range(from, to);
+    const ms = performance.now() - started;
+    const claim = this.signLedgerClaim({ action: 'layer', data: { device: this.id, requestId: plan.requestId, attempt: plan.attempt, layers, ms } });
+    const hop: HopTiming = { device: this.id, layers, ms, ...(claim ? { claim } : {}) };
     const nextTrace = [...trace, hop];
     if (to + 1 < plan.assignment.length) {
       const data = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);

@@ -44,7 +44,11 @@ export async function runSource(agent: Agent, opts: SourceOptions): Promise<Sour
       const p = pending.get(id);
       if (!p) return;
       const predicted = argmax(logits);
-      agent.send('gateway', { t: 'result', requestId: id, attempt: plan.attempt, predicted, logits: new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength), trace, totalMs: performance.now() - p.sentAt, label: p.label });
+      const claim = agent.signLedgerClaim({ action: 'result', data: { requestId: id, source: agent.id, outcome: 'completed', predicted, label: p.label } });
+      agent.send('gateway', {
+        t: 'result', requestId: id, attempt: plan.attempt, predicted, logits: new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength),
+        trace, totalMs: performance.now() - p.sentAt, label: p.label, ...(claim ? { claim } : {}),
+      });
       complete(id, { predicted, trace });
     },
     failed: (id, reason) => complete(id, { error: reason }),

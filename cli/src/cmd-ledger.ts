@@ -52,12 +52,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const w of keys.warnings) console.error(`ledger: warning: ${w}`);
   const actors = Object.entries(report.actors).sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${n}`).join(', ') || 'none';
+  // Device actions the gateway only witnessed are its word, not the device's: an auditor weighs them apart.
+  const signed = `by devices ${report.signedBy.devices}, by the gateway ${report.signedBy.gateway}${report.witnessed ? ` (${report.witnessed} of them device actions it only witnessed)` : ''}`;
   if (report.ok) {
     console.log(`ledger ${report.path}: intact`);
     console.log(`  entries  ${report.entries}`);
     console.log(`  root     ${report.root}`);
     console.log(`  last     ${report.lastHash}`);
     console.log(`  actors   ${actors}`);
+    console.log(`  signed   ${signed}`);
     console.log(`  gateway  key from ${keys.sources[KEEPER_ID]}`);
     if (byHand) console.log(`  pinned   the first ${byHand.count} entries match the pinned root`);
     else if (checkpoint) console.log(`  checkpoint  the first ${checkpoint.count} entries match the gateway's signed checkpoint of ${new Date(checkpoint.ts).toISOString()}`);
@@ -67,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`ledger ${report.path}: NOT intact — ${first!.message}`);
   for (const p of more.slice(0, 9)) console.log(`  also: ${p.message}`);
   if (more.length > 9) console.log(`  … and ${more.length - 9} more${report.problems.length >= 100 ? ' (stopped counting at 100)' : ''}`);
-  console.log(`  (${report.entries} entries read; actors ${actors})`);
+  console.log(`  (${report.entries} entries read; actors ${actors}; signed ${signed})`);
   return 1;
 }
 

@@ -12,6 +12,7 @@ import { startBroker, type Broker, type BrokerUrls } from './broker.js';
 import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
 import { DeviceStore, Enrolment, KeyRotation, enrolledOnly, watchRevocations } from './trust/index.js';
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
+import { outcomeTelemetry, recordOutcome } from './ledger/device-claims.js';
 import { Registry } from './registry.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
@@ -162,9 +163,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     finished(o) {
       if (o.outcome === 'completed') stats.completed++; else stats.failed++;
-      telemetry.publish(topics.inference, { ...o });
-      for (const hop of o.hops ?? []) record({ action: 'layer', data: { device: hop.device, requestId: o.requestId, layers: hop.layers, ms: hop.ms } });
-      record({ action: 'result', data: { requestId: o.requestId, source: o.source, outcome: o.outcome, ...(o.reason ? { reason: o.reason } : {}), ...(o.predicted === undefined ? {} : { predicted: o.predicted }) } });
+      telemetry.publish(topics.inference, outcomeTelemetry(o));
+      // What devices did goes in signed by them (their claims ride in the result), else as the gateway's witness.
+      recordOutcome(o, { ledger, record, rejections, log });
       for (const l of listeners) l(o);
     },
   });

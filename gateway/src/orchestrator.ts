@@ -27,7 +27,10 @@ export interface Outcome {
   label?: number;
   correct?: boolean;
   totalMs?: number;
+  /** Each hop may carry the device's signed 'layer' claim (gateway/src/ledger/device-claims.ts checks it). */
   hops?: MessageOf<'result'>['trace'];
+  /** The source's signed 'result' claim, as it sent it. */
+  resultClaim?: Uint8Array;
   latencyModelSeconds?: number;
 }
 
@@ -135,6 +138,7 @@ export class Orchestrator {
       predicted: msg.predicted,
       totalMs: msg.totalMs,
       hops: msg.trace,
+      ...(msg.claim ? { resultClaim: msg.claim } : {}),
       ...(req.label === undefined ? {} : { correct: req.label === msg.predicted }),
     });
   }

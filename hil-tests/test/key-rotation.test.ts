@@ -67,9 +67,13 @@ test('a worker rotates while serving; its old key opens nothing afterwards', asy
   t.true(typeof record.rotatedAt === 'number' && record.rotatedAt >= record.enrolledAt);
   await until(() => gw.registry.get('w1')?.online === true && hex(gw.registry.get('w1')!.keys.signPublic) === hex(newKeys.signPublic), 'w1 back with its new keys');
 
-  // Still serving, through w1.
+  // Still serving, through w1, which signs its ledger claims with its new keys: none is refused.
+  const claimRefusals = count('ledger-claim');
+  const completed = gw.stats.completed;
   const after = await runSource(cam, { model, inferences: 4, concurrency: 2 });
   t.is(throughW1(after), 4, JSON.stringify(after.filter((r) => r.error)));
+  await until(() => gw.stats.completed >= completed + 4, 'the gateway to record the four results');
+  t.is(count('ledger-claim'), claimRefusals, gw.rejections.lastDetail.get('ledger-claim'));
 
   // The old key: refused by the broker, and an envelope signed with it is refused and counted.
   t.regex(await refused(gw.url, { clientId: 'w1', ...mqttCredentials(oldKeys) }), /Bad username or password/);
@@ -111,6 +115,9 @@ test('a worker rotates while serving; its old key opens nothing afterwards', asy
   for (const a of agents.splice(0)) await a.close(200);
   await gw.close();
   gatewayOpen = false;
+  // w1 signed its own 'layer' entries while it served; the one appended below is counted on top.
+  const signedByW1 = (await verifyLedger(state, lookup)).actors.w1 ?? 0;
+  t.true(signedByW1 > 0, 'w1 signed its layer entries');
   const ledger = await Ledger.open(state, { keeper: signerFromKeys(gatewayKeys) });
   try {
     await ledger.appendSigned(signClaim({ action: 'layer', data: { requestId: 'after-rotation' } }, signerFromKeys(newKeys)));
@@ -120,5 +127,5 @@ test('a worker rotates while serving; its old key opens nothing afterwards', asy
   }
   const final = await verifyLedger(state, lookup);
   t.true(final.ok, JSON.stringify(final.problems));
-  t.is(final.actors.w1, 1);
+  t.is(final.actors.w1, signedByW1 + 1);
 });

@@ -13,8 +13,11 @@ test('ledger verify passes on a demo run\'s ledger and names the entry after any
   t.is(demo.code, 0, demo.stderr.slice(-2000));
   const ok = await runCli(['ledger', 'verify', '--state', state, '--json'], 60_000);
   t.is(ok.code, 0, ok.stdout + ok.stderr);
-  const report = JSON.parse(ok.stdout) as { ok: boolean; entries: number; actions: Record<string, number> };
+  const report = JSON.parse(ok.stdout) as { ok: boolean; entries: number; actions: Record<string, number>; signedBy: { devices: number }; witnessed: number };
   t.true(report.ok);
+  // every hop and result of the demo is in its device's own words: none had to be witnessed
+  t.true(report.signedBy.devices > (report.actions.layer ?? 0), JSON.stringify(report));
+  t.is(report.witnessed, 0);
   // per request: a placement, weights to each device that got layers, a layer record per hop, a result
   t.true(report.entries >= 20 * 4, `${report.entries} entries`);
   for (const action of ['enrol', 'placement', 'weights', 'layer', 'result']) t.true((report.actions[action] ?? 0) > 0, `${action} recorded: ${JSON.stringify(report.actions)}`);

@@ -17,3 +17,4 @@ export * from './credentials.js';
 export * from './vouch.js';
 export { encodeCbor, decodeCbor, cborInt } from './cbor.js';
 export * from './key-rotation.js';
+export * from './ledger-claim.js';

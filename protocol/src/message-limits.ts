@@ -2,12 +2,14 @@
  * How large each message type may be, encoded. The envelope's own limit (MAX_ENVELOPE_BYTES)
  * has to admit a plan carrying a device's weights; these keep every other type to what it can
  * honestly need, so a peer cannot make the gateway hold megabytes in a `heartbeat`. A trace
- * names at most LIMITS.maxRouteHops devices with their layers, hence the room in act/result.
+ * names at most LIMITS.maxRouteHops devices with their layers, each with its signed ledger claim
+ * (about 670 bytes a hop when it names every layer), hence the room in act/result; a result also
+ * carries the source's own claim.
  */
 import { MAX_ENVELOPE_BYTES } from './envelope.js';
 import { LIMITS, type MessageType } from './messages.js';
 
-const TRACE_BYTES = 32 * 1024;
+const TRACE_BYTES = 48 * 1024;
 
 export const MESSAGE_SIZE_LIMITS: { readonly [T in MessageType]: number } = {
   hello: 1024,
@@ -16,7 +18,7 @@ export const MESSAGE_SIZE_LIMITS: { readonly [T in MessageType]: number } = {
   plan: MAX_ENVELOPE_BYTES,
   ready: 256,
   act: LIMITS.maxTensorBytes + TRACE_BYTES,
-  result: 4096 + TRACE_BYTES,
+  result: 4096 + LIMITS.maxClaimBytes + TRACE_BYTES,
   failed: LIMITS.maxReasonLength * 4 + 256,
   enrol: 512,
   challenge: 256,

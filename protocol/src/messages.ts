@@ -17,6 +17,8 @@ export const LIMITS = {
   maxLayers: 64,
   maxRouteHops: 64,
   maxReasonLength: 1024,
+  /** a signed ledger claim a device attaches (ledger-claim.ts); an honest one is under 600 bytes */
+  maxClaimBytes: 1024,
 } as const;
 
 export interface Capabilities {
@@ -32,7 +34,16 @@ export interface Capabilities {
 }
 
 export interface PeerKeys { id: string; sign: Uint8Array; kex: Uint8Array }
-export interface HopTiming { device: string; layers: number[]; ms: number }
+export interface HopTiming {
+  device: string;
+  layers: number[];
+  ms: number;
+  /**
+   * The device's signed 'layer' claim for this hop (`signClaim`, data {device, requestId, attempt,
+   * layers, ms}): the ledger records what the device itself signed, not what later hops relay.
+   */
+  claim?: Uint8Array;
+}
 export interface WireLayer { index: number; layer: Obj }
 
 export type Message =
@@ -42,7 +53,8 @@ export type Message =
   | { t: 'plan'; requestId: string; attempt: number; model: string; assignment: string[]; peers: PeerKeys[]; layers: WireLayer[]; start: boolean }
   | { t: 'ready'; requestId: string; attempt: number }
   | { t: 'act'; requestId: string; attempt: number; layer: number; data: Uint8Array; trace: HopTiming[] }
-  | { t: 'result'; requestId: string; attempt: number; predicted: number; logits: Uint8Array; trace: HopTiming[]; totalMs: number; label?: number }
+  // `claim`: the source's signed 'result' claim (data {requestId, source, outcome, predicted, label?}).
+  | { t: 'result'; requestId: string; attempt: number; predicted: number; logits: Uint8Array; trace: HopTiming[]; totalMs: number; label?: number; claim?: Uint8Array }
   | { t: 'failed'; requestId: string; attempt: number; reason: string }
   // Enrolment (docs/trust.md): a device proves its signing key by signing `enrol`, its key-agreement
   // key by reading the `challenge` encrypted to it and returning the nonce in `confirm`.
@@ -99,10 +111,12 @@ function trace(o: Obj, p: string): HopTiming[] {
   return arr(o, 'trace', p, LIMITS.maxRouteHops).map((item, i) => {
     const h = obj(item, `${p}.trace[${i}]`);
     const hp = `${p}.trace[${i}]`;
+    const claim = optional(h, 'claim', () => bytes(h, 'claim', hp, LIMITS.maxClaimBytes));
     return {
       device: deviceId(h.device, `${hp}.device`),
       layers: arr(h, 'layers', hp, LIMITS.maxLayers).map((l, j) => int({ l }, 'l', `${hp}.layers[${j}]`, 0, LIMITS.maxLayers)),
       ms: num(h, 'ms', hp, 0),
+      ...(claim === undefined ? {} : { claim }),
     };
   });
 }
@@ -163,6 +177,7 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
   }),
   result(o, p) {
     const label = optional(o, 'label', () => int(o, 'label', p, 0, 1e6));
+    const claim = optional(o, 'claim', () => bytes(o, 'claim', p, LIMITS.maxClaimBytes));
     return {
       t: 'result',
       requestId: requestId(o, p),
@@ -172,6 +187,7 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
       trace: trace(o, p),
       totalMs: num(o, 'totalMs', p, 0),
       ...(label === undefined ? {} : { label }),
+      ...(claim === undefined ? {} : { claim }),
     };
   },
   failed: (o, p) => ({ t: 'failed', requestId: requestId(o, p), attempt: attempt(o, p), reason: str(o, 'reason', p, LIMITS.maxReasonLength) }),

@@ -134,6 +134,8 @@ test('just above each limit is a MessageError naming the field; at the limit is 
     ['plan.layers', (n) => ({ ...base, t: 'plan', model: 'm', assignment: [], peers: [], layers: Array.from({ length: n }, () => ({ index: 0, layer: {} })) }), LIMITS.maxLayers],
     ['plan.assignment', (n) => ({ ...base, t: 'plan', model: 'm', peers: [], layers: [], assignment: Array.from({ length: n }, () => 'd') }), LIMITS.maxLayers],
     ['result.trace[0].layers', (n) => ({ ...base, t: 'result', predicted: 0, logits: new Uint8Array(0), totalMs: 0, trace: [{ device: 'd', ms: 0, layers: Array.from({ length: n }, () => 0) }] }), LIMITS.maxLayers],
+    ['act.trace[0].claim', (n) => ({ ...base, t: 'act', layer: 0, data: new Uint8Array(1), trace: [{ device: 'd', ms: 0, layers: [], claim: new Uint8Array(n) }] }), LIMITS.maxClaimBytes],
+    ['result.claim', (n) => ({ ...base, t: 'result', predicted: 0, logits: new Uint8Array(0), totalMs: 0, trace: [], claim: new Uint8Array(n) }), LIMITS.maxClaimBytes],
   ];
   let runs = 0;
   for (const [field, build, limit] of cases) {
@@ -144,7 +146,7 @@ test('just above each limit is a MessageError naming the field; at the limit is 
       if (out === 'ok' || out.field !== field) throw new Error(`${field} at ${limit}+${over}: ${out === 'ok' ? 'accepted' : out.message}`);
     }), { seed: 109, numRuns: field === 'act.data' ? 20 : 200 });
   }
-  t.is(runs, 1020);
+  t.is(runs, 1420);
 });
 
 test('decodeCbor turns every malformed input into an Error that names the input', (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import {
-  SecureEndpoint, Rejected, generateDeviceKeys, publicKeysOf, seal, encodeCbor, encodeMessage, topics,
+  SecureEndpoint, Rejected, generateDeviceKeys, publicKeysOf, seal, encodeCbor, encodeMessage, topics, signClaim, signerFromKeys,
   MESSAGE_SIZE_LIMITS, GATEWAY_INBOX_MAX_BYTES, LIMITS, MAX_ENVELOPE_BYTES, MAX_VOUCH_LENGTH, type Message,
 } from '../src/index.js';
 
@@ -21,14 +21,21 @@ const rejection = (fn: () => unknown) => {
 
 test('the largest honest message of each gateway-bound type fits its limit', (t) => {
   const id = 'd'.repeat(64);
-  const fullTrace = Array.from({ length: LIMITS.maxRouteHops }, () => ({ device: id, layers: Array.from({ length: LIMITS.maxLayers }, (_, i) => i), ms: 1234.5678 }));
+  const requestId = 'r'.repeat(64);
+  const signer = signerFromKeys(generateDeviceKeys(id));
+  const layers = Array.from({ length: LIMITS.maxLayers }, (_, i) => i);
+  // Every hop names every layer and carries the claim a device signs for it (agent.ts), at its largest.
+  const layerClaim = signClaim({ action: 'layer', data: { device: id, requestId, attempt: 1000, layers, ms: 1234.5678 } }, signer);
+  const resultClaim = signClaim({ action: 'result', data: { requestId, source: id, outcome: 'completed', predicted: 999999, label: 999999 } }, signer);
+  t.true(layerClaim.length < 600 && resultClaim.length < 600, `claims of ${layerClaim.length} and ${resultClaim.length} bytes`);
+  const fullTrace = Array.from({ length: LIMITS.maxRouteHops }, () => ({ device: id, layers, ms: 1234.5678, claim: layerClaim }));
   const key = new Uint8Array(32).fill(0xff);
   const largest: Message[] = [
     { t: 'hello', sign: key, kex: key, bootId: 'b'.repeat(64), caps: { macsPerSecond: 1.5e12, measuredMacsPerSecond: 1.5e12, memoryBytes: 1.5e12, rateBitsPerSecond: 1.5e12, role: 'source', requestRate: 999999.5 } },
     { t: 'heartbeat', bootId: 'b'.repeat(64), queue: 2 ** 31 },
     { t: 'infer', requestId: 'r'.repeat(64), model: 'm'.repeat(64), label: 9 },
     { t: 'ready', requestId: 'r'.repeat(64), attempt: 1000 },
-    { t: 'result', requestId: 'r'.repeat(64), attempt: 1000, predicted: 999, logits: new Uint8Array(1000), trace: fullTrace, totalMs: 1e9, label: 999 },
+    { t: 'result', requestId, attempt: 1000, predicted: 999999, logits: new Uint8Array(4096), trace: fullTrace, totalMs: 1e9, label: 999999, claim: resultClaim },
     { t: 'failed', requestId: 'r'.repeat(64), attempt: 1000, reason: '€'.repeat(LIMITS.maxReasonLength) },
     { t: 'enrol', token: 't'.repeat(MAX_VOUCH_LENGTH), sign: key, kex: key },
     { t: 'confirm', nonce: key },

@@ -14,7 +14,9 @@ test('every message type survives encode/decode', (t) => {
     { t: 'plan', requestId: 'r1', attempt: 1, model: 'lenet5', assignment: ['cam1', 'a', 'b', 'c', 'cam1'], peers: [{ id: 'a', sign: key, kex: key }], layers: [{ index: 1, layer: { name: 'conv2' } }], start: true },
     { t: 'ready', requestId: 'r1', attempt: 0 },
     { t: 'act', requestId: 'r1', attempt: 0, layer: 2, data: new Uint8Array([1, 2, 255]), trace: [{ device: 'cam1', layers: [0], ms: 0.5 }] },
+    { t: 'act', requestId: 'r1', attempt: 0, layer: 3, data: new Uint8Array([1]), trace: [{ device: 'cam1', layers: [0], ms: 0.5, claim: new Uint8Array([9, 9]) }, { device: 'a', layers: [1, 2], ms: 2 }] },
     { t: 'result', requestId: 'r1', attempt: 0, predicted: 3, logits: new Uint8Array(10), trace: [], totalMs: 4.2, label: 3 },
+    { t: 'result', requestId: 'r1', attempt: 0, predicted: 3, logits: new Uint8Array(10), trace: [{ device: 'cam1', layers: [0, 1], ms: 1, claim: new Uint8Array(3) }], totalMs: 4.2, claim: new Uint8Array([1, 2]) },
     { t: 'failed', requestId: 'r1', attempt: 2, reason: 'device a went offline' },
   ];
   for (const m of samples) {

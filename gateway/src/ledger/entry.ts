@@ -1,53 +1,30 @@
 /**
- * One ledger record: what it says (the claim, signed by its actor), where it sits in the chain
- * (the entry, sealed by the gateway that keeps the ledger), and how it lies on disk. Every
- * signature is over exact bytes that travel with it, so checking one never re-encodes anything.
+ * One ledger record: what it says (the claim, signed by its actor — protocol/src/ledger-claim.ts,
+ * since devices sign their own), where it sits in the chain (the entry, sealed by the gateway that
+ * keeps the ledger), and how it lies on disk. Every signature is over exact bytes that travel with
+ * it, so checking one never re-encodes anything.
  *
  *   claim = CBOR {"ts", "data", "actor", "action"}      sig  = actor's Ed25519 over "…claim\0" ‖ claim
  *   entry = CBOR {"ts", "seq", "sig", "prev", "claim"}  seal = keeper's Ed25519 over "…entry\0" ‖ entry
  *   body  = CBOR [entry, seal]                          hash = SHA-256(body); the next entry's prev
  *   frame = u32be length ‖ body ‖ u32be CRC-32(body)    (file: 8-byte MAGIC, then frames)
  *
- * Maps are written with keys in RFC 8949 §4.2.1 order (shorter first, then bytewise) and
- * integers in their shortest form, so the same entry always encodes to the same bytes.
- * The context strings keep a ledger signature from ever being taken for a COSE one (whose
- * Sig_structure starts with "Signature1") made with the same device key, or the reverse.
+ * The entry is encoded by the claim's rules (RFC 8949 §4.2.1 key order, shortest integers), so
+ * the same entry always encodes to the same bytes. The seal's context string differs from the
+ * claim's, so a seal can never be taken for a claim signature, nor either for a COSE one.
  */
 import { hash } from 'node:crypto';
-import { assertDeviceId, cborInt, decodeCbor, encodeCbor, nativeCrypto, type CryptoSuite } from '@layerfleet/protocol';
+import {
+  canonicalLedgerData, decodeClaim, decodeLedgerItem, encodeCbor, ledgerBytes, ledgerCount, ledgerFields, withLedgerContext,
+  LedgerError, MAX_DATA_BYTES, SIGNATURE_BYTES, type Claim, type Signer, type VerifySignature,
+} from '@layerfleet/protocol';
 
-/** What an entry's data may hold: null, booleans, numbers, strings, bytes, arrays and string-keyed maps. */
-export type LedgerData = Record<string, unknown>;
-
-export const ACTIONS = ['enrol', 'revoke', 'rotate', 'placement', 'weights', 'layer', 'result', 'note'] as const;
-export type LedgerAction = (typeof ACTIONS)[number];
-
-export type LedgerErrorCode = 'malformed' | 'corrupt' | 'rejected' | 'closed' | 'not-a-ledger';
-/** A typed error whose message names the input at fault. */
-export class LedgerError extends Error {
-  constructor(readonly code: LedgerErrorCode, message: string) {
-    super(message);
-    this.name = 'LedgerError';
-  }
-}
-
-/** Whoever signs: a device with its Ed25519 key, or the gateway. */
-export interface Signer {
-  id: string;
-  signPublic: Uint8Array;
-  /** Ed25519 over `message`. */
-  sign(message: Uint8Array): Uint8Array;
-}
-/** A Signer from a device's (or the gateway's) keys, as `loadOrCreateDeviceKeys` gives them. */
-export function signerFromKeys(keys: { id: string; signSeed: Uint8Array; signPublic: Uint8Array }, suite: CryptoSuite = nativeCrypto): Signer {
-  return { id: keys.id, signPublic: keys.signPublic, sign: (message) => suite.ed25519Sign(keys.signSeed, message) };
-}
-
-export type VerifySignature = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
-
-/** What a caller records; ts defaults to now. */
-export interface ClaimInput { action: LedgerAction; data?: LedgerData; ts?: number }
-export interface Claim { actor: string; action: LedgerAction; ts: number; data: LedgerData }
+// The claim part moved to protocol (devices sign claims); these keep the ledger's API whole.
+export {
+  ACTIONS, LedgerError, MAX_DATA_BYTES, SIGNATURE_BYTES, signerFromKeys, isAction, encodeClaim, decodeClaim, signClaim,
+  decodeSignedClaim, claimSignatureValid,
+  type LedgerData, type LedgerAction, type LedgerErrorCode, type Signer, type VerifySignature, type ClaimInput, type Claim, type SignedClaim,
+} from '@layerfleet/protocol';
 
 export interface LedgerEntry extends Omit<Claim, 'ts'> {
   seq: number;
@@ -66,188 +43,48 @@ export interface LedgerEntry extends Omit<Claim, 'ts'> {
   hash: Uint8Array;
 }
 
-export const SIGNATURE_BYTES = 64;
 export const HASH_BYTES = 32;
 export const ZERO_HASH = new Uint8Array(HASH_BYTES);
-const CLAIM_CONTEXT = new TextEncoder().encode('layerfleet ledger v1 claim\0');
 const SEAL_CONTEXT = new TextEncoder().encode('layerfleet ledger v1 entry\0');
 
-/** Limits, clamped here only: entries are small facts (ids, hashes, counts), never tensors. */
-export const MAX_DATA_BYTES = 64 * 1024;
 /** A body can hold a maximal claim plus its fixed fields; a length prefix above this is damage. */
 export const MAX_RECORD_BYTES = MAX_DATA_BYTES + 1024;
 
-
-const MAX_DEPTH = 16;
-
-/** RFC 8949 §4.2.1 order for text keys: shorter encodings first, then bytewise. */
-function keyOrder(a: string, b: string): number {
-  const x = Buffer.from(a), y = Buffer.from(b);
-  return x.length - y.length || Buffer.compare(x, y);
-}
-
-/** `v` as values cbor-x writes deterministically: maps with ordered keys, integers in shortest form. */
-function canonicalData(v: unknown, path: string, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new LedgerError('rejected', `${path}: nested deeper than ${MAX_DEPTH}`);
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) return cborInt(v);
-    if (Number.isFinite(v)) return v;
-    throw new LedgerError('rejected', `${path}: ${v} cannot be recorded`);
-  }
-  if (v instanceof Uint8Array) return new Uint8Array(v);
-  if (Array.isArray(v)) return v.map((x, i) => canonicalData(x, `${path}[${i}]`, depth + 1));
-  const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
-  if (proto === Object.prototype || proto === null) {
-    const keys = Object.keys(v as object).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort(keyOrder);
-    return new Map(keys.map((k) => [k, canonicalData((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1)]));
-  }
-  throw new LedgerError('rejected', `${path}: a ${typeof v === 'object' ? proto?.constructor?.name ?? 'object' : typeof v} cannot be recorded`);
-}
-
-/** A decoded CBOR value back as plain data; anything else (tags, undefined, non-text keys) is malformed. */
-function decodeData(v: unknown, path: string, depth = 0): unknown {
-  if (depth > MAX_DEPTH) return fail(`${path}: nested deeper than ${MAX_DEPTH}`);
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : fail(`${path}: ${v} is not a recordable number`);
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : fail(`${path}: integer out of range`);
-  if (v instanceof Uint8Array) return new Uint8Array(v);
-  if (Array.isArray(v)) return v.map((x, i) => decodeData(x, `${path}[${i}]`, depth + 1));
-  if (v instanceof Map) {
-    // fromEntries defines own properties, so a "__proto__" key stays data, never a prototype
-    return Object.fromEntries([...v].map(([k, x]) => {
-      if (typeof k !== 'string') return fail(`${path}: map keys must be text`);
-      return [k, decodeData(x, `${path}.${k.slice(0, 40)}`, depth + 1)];
-    }));
-  }
-  return fail(`${path}: unsupported CBOR item (${v === undefined ? 'undefined' : (v as object).constructor?.name ?? typeof v})`);
-}
-
-function decodeItem(bytes: Uint8Array, what: string): unknown {
-  try {
-    return decodeCbor(bytes, what);
-  } catch (err) {
-    throw new LedgerError('malformed', (err as Error).message);
-  }
-}
-
 const fail = (msg: string): never => { throw new LedgerError('malformed', msg); };
-
-function withContext(context: Uint8Array, bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(context.length + bytes.length);
-  out.set(context, 0);
-  out.set(bytes, context.length);
-  return out;
-}
 
 export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(hash('sha256', bytes, 'buffer'));
 }
 
-function timestamp(v: unknown, what: string): number {
-  const n = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`${what}: expected a non-negative integer, got ${typeof v}`);
-  return n;
-}
-
-function bytesField(v: unknown, length: number, what: string): Uint8Array {
-  if (!(v instanceof Uint8Array) || v.length !== length) return fail(`${what}: expected a ${length}-byte string`);
-  return new Uint8Array(v);
-}
-
-/** Reads a CBOR map with exactly `keys` (text), in any order. */
-function fields(v: unknown, keys: readonly string[], what: string): Map<string, unknown> {
-  if (!(v instanceof Map)) return fail(`${what}: expected a map`);
-  for (const k of v.keys()) if (typeof k !== 'string' || !keys.includes(k)) fail(`${what}: unexpected field ${JSON.stringify(String(k)).slice(0, 40)}`);
-  for (const k of keys) if (!v.has(k)) fail(`${what}: missing "${k}"`);
-  return v as Map<string, unknown>;
-}
-
-export function isAction(v: unknown): v is LedgerAction {
-  return typeof v === 'string' && (ACTIONS as readonly string[]).includes(v);
-}
-
-/** The claim's bytes; throws LedgerError('rejected') naming the field when it cannot be recorded. */
-export function encodeClaim(claim: Claim): Uint8Array {
-  try {
-    assertDeviceId(claim.actor, 'ledger claim: actor');
-  } catch (err) {
-    throw new LedgerError('rejected', (err as Error).message);
-  }
-  if (!isAction(claim.action)) throw new LedgerError('rejected', `ledger claim: action ${JSON.stringify(claim.action)} is not one of ${ACTIONS.join(', ')}`);
-  if (!Number.isSafeInteger(claim.ts) || claim.ts < 0) throw new LedgerError('rejected', `ledger claim: ts ${claim.ts} is not a time in ms`);
-  const bytes = encodeCbor(canonicalData({ actor: claim.actor, action: claim.action, ts: claim.ts, data: claim.data }, 'ledger claim'));
-  if (bytes.length > MAX_DATA_BYTES) throw new LedgerError('rejected', `ledger claim: ${bytes.length} bytes, over the ${MAX_DATA_BYTES}-byte limit`);
-  return bytes;
-}
-
-export function decodeClaim(bytes: Uint8Array): Claim {
-  const m = fields(decodeItem(bytes, 'claim'), ['ts', 'data', 'actor', 'action'], 'claim');
-  const actor = m.get('actor');
-  try {
-    assertDeviceId(actor, 'claim: actor');
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  const action = m.get('action');
-  if (!isAction(action)) return fail(`claim: action ${JSON.stringify(String(action)).slice(0, 40)} is not one of ${ACTIONS.join(', ')}`);
-  const data = decodeData(m.get('data'), 'claim: data');
-  if (data === null || typeof data !== 'object' || Array.isArray(data) || data instanceof Uint8Array) return fail('claim: data must be a map');
-  return { actor, action, ts: timestamp(m.get('ts'), 'claim: ts'), data: data as LedgerData };
-}
-
-/**
- * A claim signed by its actor: CBOR [claim, sig]. This is what a device sends for the gateway
- * to record (`Ledger.appendSigned`); it does not depend on the ledger's head, so it never goes
- * stale while other entries are appended.
- */
-export function signClaim(input: ClaimInput, signer: Signer, now: () => number = Date.now): Uint8Array {
-  const claimBytes = encodeClaim({ actor: signer.id, action: input.action, ts: input.ts ?? Math.floor(now()), data: input.data ?? {} });
-  return encodeCbor([claimBytes, signer.sign(withContext(CLAIM_CONTEXT, claimBytes))]);
-}
-
-export interface SignedClaim { claim: Claim; claimBytes: Uint8Array; sig: Uint8Array }
-
-export function decodeSignedClaim(bytes: Uint8Array): SignedClaim {
-  const v = decodeItem(bytes, 'signed claim');
-  if (!Array.isArray(v) || v.length !== 2 || !(v[0] instanceof Uint8Array)) return fail('signed claim: expected [claim bytes, signature]');
-  const claimBytes = new Uint8Array(v[0]);
-  return { claim: decodeClaim(claimBytes), claimBytes, sig: bytesField(v[1], SIGNATURE_BYTES, 'signed claim: signature') };
-}
-
-export function claimSignatureValid(c: { claimBytes: Uint8Array; sig: Uint8Array }, key: Uint8Array, verify: VerifySignature): boolean {
-  return verify(key, withContext(CLAIM_CONTEXT, c.claimBytes), c.sig);
-}
-
 export function sealValid(e: { entryBytes: Uint8Array; seal: Uint8Array }, key: Uint8Array, verify: VerifySignature): boolean {
-  return verify(key, withContext(SEAL_CONTEXT, e.entryBytes), e.seal);
+  return verify(key, withLedgerContext(SEAL_CONTEXT, e.entryBytes), e.seal);
 }
 
 export interface EntryFields { seq: number; ts: number; prev: Uint8Array; claimBytes: Uint8Array; sig: Uint8Array }
 
 /** The record body for a claim placed at `seq` after `prev`, sealed by the keeper. */
 export function sealEntry(f: EntryFields, keeper: Signer): Uint8Array {
-  const entryBytes = encodeCbor(canonicalData({ ts: f.ts, seq: f.seq, sig: f.sig, prev: f.prev, claim: f.claimBytes }, 'ledger entry'));
-  return encodeCbor([entryBytes, keeper.sign(withContext(SEAL_CONTEXT, entryBytes))]);
+  const entryBytes = encodeCbor(canonicalLedgerData({ ts: f.ts, seq: f.seq, sig: f.sig, prev: f.prev, claim: f.claimBytes }, 'ledger entry'));
+  return encodeCbor([entryBytes, keeper.sign(withLedgerContext(SEAL_CONTEXT, entryBytes))]);
 }
 
 /** Parses a record body (structure only; signatures and the chain are the caller's to check). */
 export function decodeEntry(body: Uint8Array): LedgerEntry {
-  const v = decodeItem(body, 'record');
+  const v = decodeLedgerItem(body, 'record');
   if (!Array.isArray(v) || v.length !== 2 || !(v[0] instanceof Uint8Array)) return fail('record: expected [entry bytes, seal]');
   const entryBytes = new Uint8Array(v[0]);
-  const seal = bytesField(v[1], SIGNATURE_BYTES, 'record: seal');
-  const m = fields(decodeItem(entryBytes, 'entry'), ['ts', 'seq', 'sig', 'prev', 'claim'], 'entry');
+  const seal = ledgerBytes(v[1], SIGNATURE_BYTES, 'record: seal');
+  const m = ledgerFields(decodeLedgerItem(entryBytes, 'entry'), ['ts', 'seq', 'sig', 'prev', 'claim'], 'entry');
   const claimRaw = m.get('claim');
   if (!(claimRaw instanceof Uint8Array)) return fail('entry: claim must be a byte string');
   const claimBytes = new Uint8Array(claimRaw);
   const claim = decodeClaim(claimBytes);
   return {
-    seq: timestamp(m.get('seq'), 'entry: seq'),
-    ts: timestamp(m.get('ts'), 'entry: ts'),
-    prev: bytesField(m.get('prev'), HASH_BYTES, 'entry: prev'),
+    seq: ledgerCount(m.get('seq'), 'entry: seq'),
+    ts: ledgerCount(m.get('ts'), 'entry: ts'),
+    prev: ledgerBytes(m.get('prev'), HASH_BYTES, 'entry: prev'),
     actor: claim.actor, action: claim.action, claimTs: claim.ts, data: claim.data,
-    claimBytes, sig: bytesField(m.get('sig'), SIGNATURE_BYTES, 'entry: sig'),
+    claimBytes, sig: ledgerBytes(m.get('sig'), SIGNATURE_BYTES, 'entry: sig'),
     entryBytes, seal, body: new Uint8Array(body), hash: sha256(body),
   };
 }

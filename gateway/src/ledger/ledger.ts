@@ -2,9 +2,10 @@
  * The audit ledger: an append-only, hash-chained, fsync'd log of what every stakeholder did.
  *
  * Signing scheme (one, for every entry — see entry.ts for the bytes):
- * - the ACTOR signs a claim {ts, actor, action, data}. The gateway signs its own (enrol, revoke,
- *   placement, weights sent); a device signs its own (layer executed, result) with `signClaim`
- *   and sends the bytes, which the gateway records with `appendSigned` after checking them;
+ * - the ACTOR signs a claim {ts, actor, action, data} (protocol/src/ledger-claim.ts). The gateway
+ *   signs its own (enrol, revoke, placement, weights sent); a device signs its own (layer executed,
+ *   result) with `signClaim` and sends the bytes in its trace and result, which the gateway records
+ *   with `appendSigned` after checking them (device-claims.ts);
  * - the GATEWAY, which keeps the ledger, seals every entry {seq, ts, prev, claim, sig}.
  * A claim does not mention the ledger's head, so a device's signature never goes stale however
  * many entries land between signing and recording (a device cannot know the head without a

@@ -101,6 +101,13 @@ export interface LedgerReport {
   root: string;
   lastHash: string;
   actors: Record<string, number>;
+  /**
+   * Entries by who signed the claim: the gateway (its own actions, and device actions it only
+   * witnessed) or a device (its own actions, in its own words).
+   */
+  signedBy: { gateway: number; devices: number };
+  /** The gateway's entries for device actions that no device signed (`data.witnessed`: true). */
+  witnessed: number;
   actions: Partial<Record<LedgerAction, number>>;
   problems: LedgerProblem[];
 }
@@ -124,8 +131,10 @@ export function verifyLedgerBytes(buf: Uint8Array, keyLookup: KeyLookup, opts: V
   const max = opts.maxProblems ?? 100;
   const problems: LedgerProblem[] = [];
   const add = (index: number, byteOffset: number, message: string) => { if (problems.length < max) problems.push({ index, byteOffset, message }); };
+  const signedBy = { gateway: 0, devices: 0 };
+  let witnessed = 0;
   const report = (entries: number, tree: MerkleTree, last: Uint8Array, actors: Record<string, number>, actions: LedgerReport['actions']): LedgerReport =>
-    ({ ok: problems.length === 0, bytes: buf.length, entries, root: hex(tree.root()), lastHash: hex(last), actors, actions, problems });
+    ({ ok: problems.length === 0, bytes: buf.length, entries, root: hex(tree.root()), lastHash: hex(last), actors, signedBy, witnessed, actions, problems });
 
   const keeperKey = keyLookup(keeperId);
   if (!keeperKey) add(-1, 0, `no public key for the gateway "${keeperId}": no seal can be checked`);
@@ -204,6 +213,12 @@ export function verifyLedgerBytes(buf: Uint8Array, keyLookup: KeyLookup, opts: V
     last = e.hash;
     tree.push(e.hash);
     actors[e.actor] = (actors[e.actor] ?? 0) + 1;
+    if (e.actor === keeperId) {
+      signedBy.gateway++;
+      if (e.data.witnessed === true) witnessed++;
+    } else {
+      signedBy.devices++;
+    }
     actions[e.action] = (actions[e.action] ?? 0) + 1;
     index++;
   }
