@@ -4,3 +4,4 @@ export * from './rig.js';
 export * from './junit.js';
 
 export * from './until.js';
+export * from './enrolled-agents.js';

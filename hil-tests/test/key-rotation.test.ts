@@ -11,10 +11,10 @@ import {
 } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
 import {
-  startGateway, GATEWAY_ID, DeviceStore, Ledger, issueEnrolmentToken, signClaim, signerFromKeys, verifyLedger, type EnrolledDevice,
+  startGateway, GATEWAY_ID, DeviceStore, Ledger, signClaim, signerFromKeys, verifyLedger, type EnrolledDevice,
 } from '@layerfleet/gateway';
-import { Agent, runSource } from '@layerfleet/agent';
-import { until } from '../src/index.js';
+import { runSource, type Agent } from '@layerfleet/agent';
+import { until, enrolledAgents } from '../src/index.js';
 
 const refused = (url: string, opts: mqtt.IClientOptions) =>
   mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts }).then(async (c) => { await c.endAsync(); return 'connected'; }, (e: Error) => e.message);
@@ -27,17 +27,8 @@ test('a worker rotates while serving; its old key opens nothing afterwards', asy
   let gatewayOpen = true;
   const gatewayKeys = await loadOrCreateDeviceKeys(state, GATEWAY_ID);
   const gateway = publicKeysOf(gatewayKeys);
-  const agents: Agent[] = [];
+  const { start, agents } = enrolledAgents({ brokerUrl: gw.url, stateDir: state, gateway });
   t.teardown(async () => { for (const a of agents) await a.close(200); if (gatewayOpen) await gw.close(); });
-  const start = async (id: string, role: 'worker' | 'source') => {
-    const a = await Agent.start({
-      id, brokerUrl: gw.url, stateDir: state, gateway, role, measuredMacsPerSecond: 1e9, memoryBytes: 5e8, heartbeatMs: 500,
-      ...(role === 'source' ? { requestRate: 10, macsBudget: 1.5e6 } : { macsBudget: 5e6 }),
-      enrolToken: issueEnrolmentToken(state, { id, owner: 'ops', trusted: false }),
-    });
-    agents.push(a);
-    return a;
-  };
   const w1 = await start('w1', 'worker');
   const cam = await start('cam', 'source');
   await until(() => gw.registry.online().length === 2, 'both devices online');

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateDeviceKeys, publicKeysOf, type Message } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
-import { startGateway, issueEnrolmentToken, decodeEntry, GATEWAY_ID, type LedgerEntry } from '@layerfleet/gateway';
-import { Agent, runSource } from '@layerfleet/agent';
-import { runCli, until } from '../src/index.js';
+import { startGateway, decodeEntry, GATEWAY_ID, type LedgerEntry } from '@layerfleet/gateway';
+import { runSource } from '@layerfleet/agent';
+import { runCli, until, enrolledAgents } from '../src/index.js';
 
 /** The entries of a closed ledger file: 8-byte header, then u32be length ‖ body ‖ u32be CRC. */
 async function entriesOf(state: string): Promise<LedgerEntry[]> {
@@ -30,17 +30,8 @@ test('hops and results are recorded as the devices signed them; a tampered claim
   const gw = await startGateway({ port: 0, stateDir: state, access: 'enrolled', heartbeatSilenceMs: 60_000 });
   let gatewayOpen = true;
   const gateway = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
-  const agents: Agent[] = [];
+  const { start, agents } = enrolledAgents({ brokerUrl: gw.url, stateDir: state, gateway });
   t.teardown(async () => { for (const a of agents) await a.close(200); if (gatewayOpen) await gw.close(); });
-  const start = async (id: string, role: 'worker' | 'source') => {
-    const a = await Agent.start({
-      id, brokerUrl: gw.url, stateDir: state, gateway, role, measuredMacsPerSecond: 1e9, memoryBytes: 5e8, heartbeatMs: 500,
-      ...(role === 'source' ? { requestRate: 10, macsBudget: 1.5e6 } : { macsBudget: 5e6 }),
-      enrolToken: issueEnrolmentToken(state, { id, owner: 'ops', trusted: false }),
-    });
-    agents.push(a);
-    return a;
-  };
   await start('w1', 'worker');
   const cam = await start('cam', 'source');
   await until(() => gw.registry.online().length === 2, 'both devices online');
