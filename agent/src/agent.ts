@@ -13,7 +13,7 @@ import {
 } from '@layerfleet/protocol';
 import { LayerStore } from './layer-store.js';
 import type { LayerExecutor } from './layer-executor.js';
-import { enrolDevice } from './enrol.js';
+import { connectOrEnrol } from './enrol.js';
 import { explainBrokerTrust } from './broker-trust.js';
 import { connectDevice, rotateDeviceKeys, settleKeyFiles, type RotationOutcome } from './rotate-keys.js';
 
@@ -90,14 +90,9 @@ export class Agent {
       rejectUnauthorized: true,
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
     }, (line) => opts.log?.(`[${opts.id}] ${line}`)).catch((err: Error) => { throw explainBrokerTrust(err, opts.brokerUrl); });
-    // Enrolled devices (a restart, a board plugged in again) just connect; only a device the
-    // broker refuses spends its token, then connects with its key-derived credentials.
-    const client = await connect().catch(async (err: Error) => {
-      if (!opts.enrolToken || !/Bad username or password/.test(err.message)) throw err;
-      const token = typeof opts.enrolToken === 'string' ? opts.enrolToken : opts.enrolToken();
-      const r = await enrolDevice(opts.brokerUrl, endpoint, token, opts.ca === undefined ? {} : { ca: opts.ca });
-      opts.log?.(`[${opts.id}] enrolled (owner ${r.owner}${r.trusted ? ', trusted' : ''})`);
-      return connect();
+    const client = await connectOrEnrol({
+      stateDir: opts.stateDir, gateway: opts.gateway, endpoint, brokerUrl: opts.brokerUrl, token: opts.enrolToken,
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }), connect, log: (line) => opts.log?.(`[${opts.id}] ${line}`),
     });
     // A fresh credential for every reconnect (the broker bounds a credential's age), from the
     // endpoint's keys, which are the new ones after a rotation.

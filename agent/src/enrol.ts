@@ -5,7 +5,9 @@
  * device connects with credentials derived from its signing key.
  */
 import mqtt from 'mqtt';
-import { ENROL_USERNAME_PREFIX, Rejected, topics, type SecureEndpoint } from '@layerfleet/protocol';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ENROL_USERNAME_PREFIX, Rejected, topics, type PublicDeviceKeys, type SecureEndpoint } from '@layerfleet/protocol';
 import { explainBrokerTrust } from './broker-trust.js';
 
 export interface EnrolResult { owner: string; trusted: boolean }
@@ -58,4 +60,56 @@ export async function enrolDevice(brokerUrl: string, endpoint: SecureEndpoint, t
   } finally {
     await client.endAsync();
   }
+}
+
+/**
+ * Where a device notes that it enrolled with a gateway (`<id>.enrolled`, holding the gateway's
+ * signing key): with the note it just connects, without it a device given a token enrols first.
+ * Either way round, the wrong guess costs one refused attempt, counted by the gateway as a
+ * rejection, on every start; the note keeps a fleet's normal starts free of them.
+ */
+const noteFile = (stateDir: string, id: string) => join(stateDir, `${id}.enrolled`);
+const keyHex = (gateway: PublicDeviceKeys) => Buffer.from(gateway.signPublic).toString('hex');
+
+async function enrolledHere(stateDir: string, id: string, gateway: PublicDeviceKeys): Promise<boolean> {
+  const note = await readFile(noteFile(stateDir, id), 'utf8').catch(() => '');
+  return note.trim() === keyHex(gateway);
+}
+
+async function noteEnrolment(stateDir: string, id: string, gateway: PublicDeviceKeys): Promise<void> {
+  await writeFile(noteFile(stateDir, id), `${keyHex(gateway)}\n`, { mode: 0o600 });
+}
+
+export interface ConnectOrEnrol<C> {
+  stateDir: string;
+  gateway: PublicDeviceKeys;
+  endpoint: SecureEndpoint;
+  brokerUrl: string;
+  token: string | (() => string) | undefined;
+  ca?: Buffer | string;
+  connect(): Promise<C>;
+  log(line: string): void;
+}
+
+/** Connects as an enrolled device, enrolling first (or after a refusal) when it holds a token. */
+export async function connectOrEnrol<C>(o: ConnectOrEnrol<C>): Promise<C> {
+  const id = o.endpoint.id;
+  let enrolled = false;
+  const enrol = async () => {
+    enrolled = true;
+    const token = typeof o.token === 'string' ? o.token : o.token!();
+    const r = await enrolDevice(o.brokerUrl, o.endpoint, token, o.ca === undefined ? {} : { ca: o.ca });
+    o.log(`enrolled (owner ${r.owner}${r.trusted ? ', trusted' : ''})`);
+  };
+  if (o.token && !(await enrolledHere(o.stateDir, id, o.gateway))) {
+    // Already enrolled without a note (a state directory from before notes): the connect decides.
+    await enrol().catch((err: Error) => o.log(err.message));
+  }
+  const client = await o.connect().catch(async (err: Error) => {
+    if (!o.token || enrolled || !/Bad username or password/.test(err.message)) throw err;
+    await enrol(); // the gateway forgot us (a new devices.json): the token enrols us again
+    return o.connect();
+  });
+  if (o.token) await noteEnrolment(o.stateDir, id, o.gateway).catch((err: Error) => o.log(`cannot note the enrolment: ${err.message}`));
+  return client;
 }
