@@ -14,6 +14,7 @@ import { DeviceStore, Enrolment, KeyRotation, enrolledOnly, watchRevocations } f
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
 import { outcomeTelemetry, recordOutcome } from './ledger/device-claims.js';
 import { Registry } from './registry.js';
+import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
 import { Orchestrator, type Outcome } from './orchestrator.js';
@@ -54,6 +55,9 @@ export interface GatewayOptions extends ListenerOptions {
   maxPendingConnections?: number;
   /** how long a connection may take to send its CONNECT (default 10 s) */
   connectTimeoutMs?: number;
+  /** messages per second each client may have the gateway open (default 1000), and the burst (default 2000) */
+  inboxRate?: number;
+  inboxBurst?: number;
 }
 
 export interface GatewayStats {
@@ -230,8 +234,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
   };
 
+  const inboxRate = new InboxRateLimit(opts.inboxRate ?? DEFAULT_INBOX_RATE, opts.inboxBurst ?? DEFAULT_INBOX_BURST);
   broker.aedes.on('publish', (packet, client) => {
     if (packet.topic !== topics.gatewayInbox || !client) return;
+    if (!inboxRate.take(client.id)) return rejections.count('rate-limit', `client ${client.id}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened`);
     const role = broker.roleOf(client);
     let received;
     try {

@@ -12,8 +12,10 @@ import {
 import { DeviceStore, issueEnrolmentToken } from '@layerfleet/gateway';
 import type { EnrolledFleet } from './enrolled-fleet.js';
 
+/** How many rejections of a kind: exactly, or at least (where timing decides the exact count). */
+export type Count = number | { atLeast: number };
 /** Rejection counts an attack must add, by where they are counted and kind. */
-export interface Expected { gateway?: Record<string, number>; w1?: Record<string, number> }
+export interface Expected { gateway?: Record<string, Count>; w1?: Record<string, Count> }
 
 export interface Attack {
   name: string;
@@ -194,6 +196,20 @@ export const ATTACKS: Attack[] = [
       await asInsider(f, f.insiders.spy, async (c) => {
         await c.publishAsync(topics.gatewayInbox, toGateway(f.insiders.spy, f, fat));
         await c.publishAsync(topics.gatewayInbox, toGateway(f.insiders.spy, f, new Uint8Array(1 << 20)));
+      });
+    },
+  },
+  {
+    name: 'message flood from an insider',
+    does: 'the spy publishes 6000 validly signed heartbeats to the gateway as fast as it can',
+    // Its burst (2000) and what refills while they are opened go through, as an honest device's
+    // would; the rest are dropped unopened. How many depends on this machine's speed.
+    expect: { gateway: { 'rate-limit': { atLeast: 1 } } },
+    async run(f) {
+      const flood = Array.from({ length: 6000 }, () => toGateway(f.insiders.spy, f, heartbeat));
+      await asInsider(f, f.insiders.spy, async (c) => {
+        for (const e of flood) c.publish(topics.gatewayInbox, e, { qos: 0 });
+        await c.publishAsync(topics.gatewayInbox, toGateway(f.insiders.spy, f, heartbeat));
       });
     },
   },

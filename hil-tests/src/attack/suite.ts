@@ -8,7 +8,7 @@ import { loadLenetInt8 } from '@layerfleet/models';
 import { runSource, type SourceResult } from '@layerfleet/agent';
 import type { Rejections } from '@layerfleet/protocol';
 import { startEnrolledFleet, type EnrolledFleet } from './enrolled-fleet.js';
-import { ATTACKS, type Attack, type Expected } from './attacks.js';
+import { ATTACKS, type Attack, type Count, type Expected } from './attacks.js';
 import { connectionFlood, type FloodReport } from './connection-flood.js';
 
 export interface AttackOutcome {
@@ -51,8 +51,8 @@ function delta(r: Rejections, before: Map<string, number>): Record<string, numbe
   for (const [kind, n] of r.byReason) if (n !== (before.get(kind) ?? 0)) out[kind] = n - (before.get(kind) ?? 0);
   return out;
 }
-const meets = (observed: Record<string, number>, expected: Record<string, number> | undefined) =>
-  Object.entries(expected ?? {}).every(([kind, n]) => observed[kind] === n);
+const meets = (observed: Record<string, number>, expected: Record<string, Count> | undefined) =>
+  Object.entries(expected ?? {}).every(([kind, n]) => (typeof n === 'number' ? observed[kind] === n : (observed[kind] ?? 0) >= n.atLeast));
 
 async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
