@@ -1,7 +1,7 @@
 /** `layerfleet <command>`: the user's entry point. Each command lives in its own module, loaded on demand. */
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number | void> }> }> = {
   demo: { summary: 'gateway + agents + a source on this machine, real inferences', load: () => import('./cmd-demo.js') },
-  gateway: { summary: 'run a gateway (broker, registry, planner); --tls-port, --ws-port [--ws-tls] add mqtts and WebSocket listeners', load: () => import('./cmd-gateway.js') },
+  gateway: { summary: 'run a gateway (broker, registry, planner), enrolled devices only unless --access open; --tls-port, --ws-port [--ws-tls] add mqtts and WebSocket listeners', load: () => import('./cmd-gateway.js') },
   agent: { summary: 'run a device agent (worker or source); --ca FILE to verify an mqtts:// or wss:// broker', load: () => import('./cmd-agent.js') },
   plan: { summary: 'place one request given as a JSON instance (DESIGN.md)', load: () => import('./cmd-plan.js') },
   sim: { summary: "simulate the paper's scenario: fleet, Poisson requests, churn, a strategy", load: () => import('./cmd-sim.js') },
@@ -9,7 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   reproduce: { summary: 'run the rl-pdnn experiments; write docs/reproduction.md and SVG charts (--quick for CI)', load: () => import('./cmd-reproduce.js') },
   board: { summary: 'boards alone: emulate (host|qemu), info --port, build the firmware', load: () => import('./cmd-board.js') },
   flash: { summary: 'provision model layers to a board (--port), or write its firmware (--firmware)', load: () => import('./cmd-flash.js') },
-  enroll: { summary: 'issue a one-time enrolment token for a device id', load: () => import('./cmd-enroll.js') },
+  enroll: { summary: 'issue a one-time enrolment token for a device id (--boards N: a board host vouching for N boards)', load: () => import('./cmd-enroll.js') },
   ledger: { summary: 'check the audit ledger of a state directory: chain, signatures, torn or altered records (verify --state DIR)', load: () => import('./cmd-ledger.js') },
   certs: { summary: 'TLS certificates for a new install: a fleet CA and the gateway certificate (init --state DIR [--host NAME,...])', load: () => import('./cmd-certs.js') },
   devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
