@@ -1,15 +1,17 @@
 /**
  * The attack suite: against an enrolled fleet on a real port, every attack in attacks.ts, one at
- * a time, each checked to add exactly the rejections it should; then a connection flood while
- * the legitimate source keeps asking for inferences, measured against the same fleet's rate
- * before the flood.
+ * a time, each checked to add exactly the rejections it should; then a connection flood, from a
+ * process of its own, while the legitimate source keeps asking for inferences, measured against
+ * the same fleet's rate before the flood.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loadLenetInt8 } from '@layerfleet/models';
 import { runSource, type SourceResult } from '@layerfleet/agent';
 import type { Rejections } from '@layerfleet/protocol';
 import { startEnrolledFleet, type EnrolledFleet } from './enrolled-fleet.js';
 import { ATTACKS, type Attack, type Count, type Expected } from './attacks.js';
-import { connectionFlood, type FloodReport } from './connection-flood.js';
+import type { FloodOptions, FloodReport } from './connection-flood.js';
 
 export interface AttackOutcome {
   name: string;
@@ -100,6 +102,27 @@ async function legitimate(fleet: EnrolledFleet, inferences: number, more: () => 
 }
 
 const FLOOD_KINDS = ['auth', 'connection-limit', 'connection'];
+const FLOOD_PROCESS = fileURLToPath(new URL('./flood-process.js', import.meta.url));
+
+/** Runs the flood in a child process (flood-process.ts) and returns its report. */
+function floodFromAnotherProcess(opts: FloodOptions): Promise<FloodReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FLOOD_PROCESS, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the flood process exited ${code}: ${err.trim()}`));
+      try {
+        resolve(JSON.parse(out) as FloodReport);
+      } catch {
+        reject(new Error(`the flood process printed no report: ${out.slice(0, 200)}`));
+      }
+    });
+  });
+}
 
 export async function runAttackSuite(opts: SuiteOptions = DEFAULT_SUITE): Promise<SuiteReport> {
   const log = opts.log ?? (() => {});
@@ -121,7 +144,7 @@ export async function runAttackSuite(opts: SuiteOptions = DEFAULT_SUITE): Promis
     let flooding = true;
     const [duringFlood, flood] = await Promise.all([
       legitimate(fleet, opts.inferences, () => flooding),
-      connectionFlood({
+      floodFromAnotherProcess({
         port: fleet.gw.port, idleSockets: opts.idleSockets, wave: opts.floodWave, minConnects: opts.floodConnects,
         minMs: floodMs, enrolledId: 'spy',
       }).finally(() => { flooding = false; }),
