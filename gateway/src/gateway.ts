@@ -112,14 +112,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     record({ action: 'enrol', data: { device: id, signPublic, kexPublic, owner, trusted } });
   };
   const enrolledOnlyAccess = (opts.access ?? 'enrolled') === 'enrolled';
-  const store = enrolledOnlyAccess ? new DeviceStore(opts.stateDir) : null;
-  const broker: Broker = await startBroker({
-    port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections,
-    ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
-    ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
-    ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
-    ...secure.broker,
-  });
+  let store: DeviceStore | null;
+  let broker: Broker;
+  try {
+    store = enrolledOnlyAccess ? new DeviceStore(opts.stateDir) : null;
+    broker = await startBroker({
+      port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections,
+      ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
+      ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
+      ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+      ...secure.broker,
+    });
+  } catch (err) {
+    // A taken port or an unreadable devices.json: let go of the ledger (and its lock) so a retry can open it.
+    await ledger.close();
+    throw err;
+  }
   const telemetry = new Telemetry(broker.aedes);
   const registry = new Registry(new Set(opts.trusted ?? []));
   // Its inbox takes only small messages: anything larger is refused before decryption.
