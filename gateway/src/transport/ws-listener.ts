@@ -13,6 +13,8 @@ import { listen, type Listener } from './listen.js';
 import { countTlsFailures, tlsServerOptions, type TlsIdentity } from './tls-listener.js';
 
 export const WS_PATH = '/mqtt';
+/** How long a client may take to send its whole upgrade request. */
+export const UPGRADE_TIMEOUT_MS = 10_000;
 /** The largest whole MQTT packet: its fixed header (at most 5 bytes) and the largest body the guard lets through. */
 export const MAX_WS_MESSAGE_BYTES = MAX_MQTT_PACKET_BYTES + 5;
 
@@ -31,6 +33,10 @@ export async function listenWebSocket(opts: {
     res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end(`MQTT over WebSocket: connect to ${WS_PATH}\n`);
   };
   const server = opts.identity ? https.createServer(tlsServerOptions(opts.identity), refuse) : http.createServer(refuse);
+  // Node waits 60 s for request headers: a client dribbling its upgrade request would hold a
+  // socket that long before it reaches the broker's own bound on connections waiting to authenticate.
+  server.headersTimeout = UPGRADE_TIMEOUT_MS;
+  server.requestTimeout = UPGRADE_TIMEOUT_MS;
   if (server instanceof https.Server) countTlsFailures(server, opts.rejections, 'wss');
   const maxPayload = opts.maxMessageBytes ?? MAX_WS_MESSAGE_BYTES;
   const wss = new WebSocketServer({ server, path: WS_PATH, maxPayload });
