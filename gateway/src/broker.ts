@@ -4,7 +4,7 @@
  * so a device on mqtts and a dashboard on WebSocket see the same topics and the same rules.
  */
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
-import { mayPublish, maySubscribe, type ClientRole } from './broker-acl.js';
+import { mayPublish, maySubscribe, type ClientRole, type Routes } from './broker-acl.js';
 import type { Rejections } from '@layerfleet/protocol';
 import { admitGuarded } from './transport/admit.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -25,6 +25,8 @@ export interface BrokerOptions {
   tls?: { port: number; identity: TlsIdentity };
   /** an MQTT over WebSocket listener too, at /mqtt; over https when `identity` is given */
   ws?: { port: number; identity?: TlsIdentity };
+  /** Which device may write to which device's inbox; absent: any device to any inbox. */
+  routes?: Routes;
   /** connections that may wait to authenticate at once (default 256); more are closed on arrival */
   maxPendingConnections?: number;
   /** how long a connection may take to send its CONNECT (default 10 s) */
@@ -65,7 +67,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     authorizePublish(client, packet, done) {
       // client is null for the gateway's own in-process publishes
       const role = client ? roles.get(client) : undefined;
-      const denied = client ? (role ? mayPublish(role, client.id, packet.topic) : 'not authenticated') : null;
+      const denied = client ? (role ? mayPublish(role, client.id, packet.topic, opts.routes) : 'not authenticated') : null;
       if (denied) opts.rejections.count('acl-publish', denied);
       done(denied ? new Error(denied) : null);
     },

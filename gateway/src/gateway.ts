@@ -14,6 +14,7 @@ import { DeviceStore, Enrolment, KeyRotation, enrolledOnly, watchRevocations } f
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
 import { outcomeTelemetry, recordOutcome } from './ledger/device-claims.js';
 import { Registry } from './registry.js';
+import { RouteTable } from './route-table.js';
 import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
@@ -112,6 +113,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     record({ action: 'enrol', data: { device: id, signPublic, kexPublic, owner, trusted } });
   };
   const enrolledOnlyAccess = (opts.access ?? 'enrolled') === 'enrolled';
+  const routes = new RouteTable();
   let store: DeviceStore | null;
   let broker: Broker;
   try {
@@ -122,6 +124,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
       ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
       ...secure.broker,
+      routes,
     });
   } catch (err) {
     // A taken port or an unreadable devices.json: let go of the ledger (and its lock) so a retry can open it.
@@ -143,6 +146,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const attempt = `${message.requestId}#${message.attempt}`;
       if (!placed.has(attempt)) {
         placed.add(attempt);
+        routes.open(message.requestId, message.attempt, message.assignment);
         if (placed.size > 10_000) placed.clear();
         record({ action: 'placement', data: { requestId: message.requestId, attempt: message.attempt, model: message.model, assignment: message.assignment } });
       }
@@ -174,6 +178,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       else stats.queueFull++;
     },
     finished(o) {
+      routes.finish(o.requestId, o.attempts);
       if (o.outcome === 'completed') stats.completed++; else stats.failed++;
       telemetry.publish(topics.inference, outcomeTelemetry(o));
       // What devices did goes in signed by them (their claims ride in the result), else as the gateway's witness.

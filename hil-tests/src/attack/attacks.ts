@@ -126,14 +126,16 @@ export const ATTACKS: Attack[] = [
   },
   {
     name: 'publish into another device\'s inbox',
-    does: 'the spy sends w1 an envelope it signed (it is in no plan with w1), and junk bytes',
-    expect: { w1: { 'unknown-sender': 1, malformed: 1 } },
+    does: 'the spy sends w1 an envelope it signed, though no plan routes anything from the spy to w1',
+    // Refused by the broker (Aedes closes the publisher's connection), so w1 never sees it.
+    expect: { gateway: { 'acl-publish': 1 } },
     async run(f) {
       const w1 = f.workers[0]!.endpoint.keys;
-      await asInsider(f, f.insiders.spy, async (c) => {
-        await c.publishAsync(topics.deviceInbox('w1'), envelope(f.insiders.spy, w1, topics.deviceInbox('w1'), encodeMessage({ t: 'ready', requestId: 'x', attempt: 0 })));
-        await c.publishAsync(topics.deviceInbox('w1'), Buffer.from('{"plan":"trust me"}'));
-      });
+      const client = await mqtt.connectAsync(f.gw.url, { clientId: 'spy', ...mqttCredentials(f.insiders.spy), reconnectPeriod: 0 });
+      const closed = new Promise<void>((r) => client.stream.once('close', () => r()));
+      client.publish(topics.deviceInbox('w1'), envelope(f.insiders.spy, w1, topics.deviceInbox('w1'), encodeMessage({ t: 'ready', requestId: 'x', attempt: 0 })), { qos: 0 });
+      await closed;
+      await client.endAsync(true);
     },
   },
   {
