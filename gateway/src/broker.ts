@@ -29,6 +29,8 @@ export interface BrokerOptions {
   routes?: Routes;
   /** connections that may wait to authenticate at once (default 256); more are closed on arrival */
   maxPendingConnections?: number;
+  /** connections each listener holds at most, of any kind (default 8192) */
+  maxConnections?: number;
   /** how long a connection may take to send its CONNECT (default 10 s) */
   connectTimeoutMs?: number;
 }
@@ -93,16 +95,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   };
   let urls: BrokerUrls;
   try {
-    const plain = await listenTcp({ port: opts.port, host, admit });
+    const cap = { rejections: opts.rejections, ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }) };
+    const plain = await listenTcp({ port: opts.port, host, admit, ...cap });
     listeners.push(plain);
     urls = { mqtt: `mqtt://127.0.0.1:${plain.port}` };
     if (opts.tls) {
-      const secure = await listenTls({ port: opts.tls.port, host, identity: opts.tls.identity, admit, rejections: opts.rejections });
+      const secure = await listenTls({ port: opts.tls.port, host, identity: opts.tls.identity, admit, ...cap });
       listeners.push(secure);
       urls.mqtts = `mqtts://127.0.0.1:${secure.port}`;
     }
     if (opts.ws) {
-      const web = await listenWebSocket({ port: opts.ws.port, host, admit, rejections: opts.rejections, ...(opts.ws.identity ? { identity: opts.ws.identity } : {}) });
+      const web = await listenWebSocket({ port: opts.ws.port, host, admit, ...cap, ...(opts.ws.identity ? { identity: opts.ws.identity } : {}) });
       listeners.push(web);
       urls.ws = `${web.secure ? 'wss' : 'ws'}://127.0.0.1:${web.port}${WS_PATH}`;
     }

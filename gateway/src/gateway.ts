@@ -56,6 +56,8 @@ export interface GatewayOptions extends ListenerOptions {
   maxPendingConnections?: number;
   /** how long a connection may take to send its CONNECT (default 10 s) */
   connectTimeoutMs?: number;
+  /** connections each listener holds at most, of any kind (default 8192) */
+  maxConnections?: number;
   /** messages per second each client may have the gateway open (default 1000), and the burst (default 2000) */
   inboxRate?: number;
   inboxBurst?: number;
@@ -123,6 +125,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
       ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
       ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+      ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
       ...secure.broker,
       routes,
     });

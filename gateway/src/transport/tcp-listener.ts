@@ -1,9 +1,9 @@
 /** Plain MQTT over TCP (mqtt://). */
 import net from 'node:net';
 import type { Admit } from './admit.js';
-import { listen, type Listener } from './listen.js';
+import { listen, type ConnectionCap, type Listener } from './listen.js';
 
-export function listenTcp(opts: { port: number; host: string; admit: Admit }): Promise<Listener> {
+export function listenTcp(opts: { port: number; host: string; admit: Admit } & ConnectionCap): Promise<Listener> {
   const server = net.createServer((socket) => opts.admit(socket, socket.remoteAddress ?? 'a client'));
-  return listen(server, opts.port, opts.host, 'MQTT');
+  return listen(server, opts.port, opts.host, 'MQTT', opts);
 }

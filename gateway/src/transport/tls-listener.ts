@@ -3,7 +3,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { Rejections } from '@layerfleet/protocol';
 import type { Admit } from './admit.js';
-import { listen, type Listener } from './listen.js';
+import { listen, type ConnectionCap, type Listener } from './listen.js';
 
 /** The gateway's certificate chain and private key, PEM. */
 export interface TlsIdentity { cert: string; key: string }
@@ -35,8 +35,8 @@ export function countTlsFailures(server: tls.Server, rejections: Rejections, wha
   });
 }
 
-export function listenTls(opts: { port: number; host: string; identity: TlsIdentity; admit: Admit; rejections: Rejections }): Promise<Listener> {
+export function listenTls(opts: { port: number; host: string; identity: TlsIdentity; admit: Admit } & ConnectionCap): Promise<Listener> {
   const server = tls.createServer(tlsServerOptions(opts.identity), (socket) => opts.admit(socket, socket.remoteAddress ?? 'a client'));
   countTlsFailures(server, opts.rejections, 'mqtts');
-  return listen(server, opts.port, opts.host, 'MQTT over TLS');
+  return listen(server, opts.port, opts.host, 'MQTT over TLS', opts);
 }

@@ -23,7 +23,7 @@ export interface WebSocketListener extends Listener {
 }
 
 export async function listenWebSocket(opts: {
-  port: number; host: string; admit: Admit; rejections: Rejections;
+  port: number; host: string; admit: Admit; rejections: Rejections; maxConnections?: number;
   /** over https with this certificate; plain http without it */
   identity?: TlsIdentity;
   maxMessageBytes?: number;
@@ -49,7 +49,7 @@ export async function listenWebSocket(opts: {
     });
     opts.admit(createWebSocketStream(ws), remote);
   });
-  const listener = await listen(server, opts.port, opts.host, opts.identity ? 'MQTT over secure WebSocket' : 'MQTT over WebSocket');
+  const listener = await listen(server, opts.port, opts.host, opts.identity ? 'MQTT over secure WebSocket' : 'MQTT over WebSocket', opts);
   return {
     port: listener.port,
     secure: opts.identity !== undefined,
