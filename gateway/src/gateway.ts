@@ -10,7 +10,7 @@ import {
 } from '@layerfleet/protocol';
 import { startBroker, type Broker, type BrokerUrls } from './broker.js';
 import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
-import { DeviceStore, Enrolment, KeyRotation, enrolledOnly, watchRevocations } from './trust/index.js';
+import { DeviceStore, Enrolment, KeyRotation, admissionProblem, enrolledOnly, watchRevocations } from './trust/index.js';
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
 import { outcomeTelemetry, recordOutcome } from './ledger/device-claims.js';
 import { Registry } from './registry.js';
@@ -254,7 +254,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   broker.aedes.on('publish', (packet, client) => {
     if (packet.topic !== topics.gatewayInbox || !client) return;
     if (!inboxRate.take(client.id)) return rejections.count('rate-limit', `client ${client.id}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened`);
-    const role = broker.roleOf(client);
     let received;
     try {
       received = endpoint.open(topics.gatewayInbox, packet.payload as Uint8Array, true);
@@ -263,15 +262,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return rejections.count('internal', (err as Error).message);
     }
     const { sender, message } = received;
-    if (store) {
-      // Every message is signed by the client that published it: no device speaks for another.
-      if (sender !== client.id) return rejections.count('sender-mismatch', `${message.t} signed by ${sender} but published by client ${client.id}`);
-      const enrolling = role?.kind === 'enrolling';
-      if (enrolling !== (message.t === 'enrol' || message.t === 'confirm')) {
-        return rejections.count('unexpected-message', `${message.t} from ${sender} while ${enrolling ? 'enrolling' : 'enrolled'}`);
-      }
-      if (!enrolling && !store.active(sender)) return rejections.count('revoked', `${message.t} from ${sender}, which is not enrolled or was revoked`);
-    }
+    const refused = store ? admissionProblem(store, broker.roleOf(client), client.id, sender, message.t) : null;
+    if (refused) return rejections.count(...refused);
     // A rotation needs no hello first: a stopped device rotates with `layerfleet keys rotate`.
     if (message.t === 'enrol' || message.t === 'confirm' || message.t === 'rotate') {
       const handle = handlers[message.t] as (from: string, m: Message) => void;

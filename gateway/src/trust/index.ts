@@ -5,3 +5,4 @@ export * from './access.js';
 export * from './enrolment.js';
 export * from './key-rotation.js';
 export * from './revocation-watch.js';
+export * from './admission.js';
