@@ -78,7 +78,7 @@ export class Agent {
   }
 
   static async start(opts: AgentOptions): Promise<Agent> {
-    await settleKeyFiles(opts.stateDir, opts.id); // before loading: a rotation cut short may have left half a pair
+    const staged = await settleKeyFiles(opts.stateDir, opts.id); // before loading: a rotation cut short may have left half a pair
     const keys = await loadOrCreateDeviceKeys(opts.stateDir, opts.id);
     const endpoint = new SecureEndpoint(keys);
     endpoint.addPeer(opts.gateway);
@@ -89,7 +89,7 @@ export class Agent {
       ...(opts.ca === undefined ? {} : { ca: opts.ca }),
       rejectUnauthorized: true,
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
-    }, (line) => opts.log?.(`[${opts.id}] ${line}`)).catch((err: Error) => { throw explainBrokerTrust(err, opts.brokerUrl); });
+    }, staged, (line) => opts.log?.(`[${opts.id}] ${line}`)).catch((err: Error) => { throw explainBrokerTrust(err, opts.brokerUrl); });
     const client = await connectOrEnrol({
       stateDir: opts.stateDir, gateway: opts.gateway, endpoint, brokerUrl: opts.brokerUrl, token: opts.enrolToken,
       ...(opts.ca === undefined ? {} : { ca: opts.ca }), connect, log: (line) => opts.log?.(`[${opts.id}] ${line}`),

@@ -111,12 +111,14 @@ export async function settleKeyFiles(dir: string, id: string): Promise<DeviceKey
 }
 
 /**
- * Connects to the broker as `endpoint`'s device. When a rotation got no answer (`settleKeyFiles`),
- * the live keys are tried first; if the broker refuses them and takes the staged ones, the
- * gateway did switch, so the endpoint and the key files switch too.
+ * Connects to the broker as `endpoint`'s device. `staged`: what `settleKeyFiles` returned at
+ * start — the keys of a rotation that got no answer. The live keys are tried first; if the broker
+ * refuses them and takes the staged ones, the gateway did switch, so the endpoint and the key
+ * files switch too.
  */
-export async function connectDevice(brokerUrl: string, endpoint: SecureEndpoint, stateDir: string, options: IClientOptions, log: (line: string) => void = () => {}): Promise<MqttClient> {
-  const staged = await settleKeyFiles(stateDir, endpoint.id);
+export async function connectDevice(
+  brokerUrl: string, endpoint: SecureEndpoint, stateDir: string, options: IClientOptions, staged: DeviceKeys | null, log: (line: string) => void = () => {},
+): Promise<MqttClient> {
   const attempt = (keys: DeviceKeys) => new Promise<MqttClient>((resolve, reject) => {
     const client = mqtt.connect(brokerUrl, { ...options, clientId: keys.id, ...mqttCredentials(keys) });
     // A refused first connect ends the client: left reconnecting, it would hold this device id
@@ -143,12 +145,12 @@ export async function connectDevice(brokerUrl: string, endpoint: SecureEndpoint,
  * with its current keys, exchanges `rotate`/`rotated`, and leaves the new keys in `stateDir`.
  */
 export async function rotateStoppedDevice(opts: { id: string; stateDir: string; brokerUrl: string; gateway: PublicDeviceKeys; timeoutMs?: number; log?: (line: string) => void }): Promise<RotationOutcome> {
-  await settleKeyFiles(opts.stateDir, opts.id);
+  const staged = await settleKeyFiles(opts.stateDir, opts.id);
   const keys = await loadDeviceKeys(opts.stateDir, opts.id);
   if (!keys) throw new Error(`${keyFilePaths(opts.stateDir, opts.id).sign}: no keys for ${opts.id} in ${opts.stateDir}`);
   const endpoint = new SecureEndpoint(keys);
   endpoint.addPeer(opts.gateway);
-  const client = await connectDevice(opts.brokerUrl, endpoint, opts.stateDir, { clean: true, reconnectPeriod: 0 }, opts.log).catch((err: Error) => {
+  const client = await connectDevice(opts.brokerUrl, endpoint, opts.stateDir, { clean: true, reconnectPeriod: 0 }, staged, opts.log).catch((err: Error) => {
     throw new Error(`${opts.id}: the broker at ${opts.brokerUrl} refused its current keys (${err.message}): not enrolled, revoked, or its agent still connected?`);
   });
   try {

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeCrypto } from '@layerfleet/protocol';
-import { writeJsonAtomic } from '../trust/device-store.js';
+import { writeJsonAtomic } from '../json-file.js';
 import type { Signer, VerifySignature } from './entry.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';

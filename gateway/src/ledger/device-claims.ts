@@ -72,7 +72,8 @@ function record(
   }
   const why = problemOf(c) ?? keyProblem(c, deps);
   if (why) return refuse(why);
-  deps.ledger.appendSigned(claimBytes).catch((err: Error & { code?: string }) => {
+  // Verified just now with the ledger's key for the actor: the ledger only checks the key is still that one.
+  deps.ledger.appendSigned(claimBytes, deps.ledger.enrolled(c.claim.actor)!.signPublic).catch((err: Error & { code?: string }) => {
     // Checked above against the same keys, so a refusal here means they changed in between.
     if (err.code === 'rejected') refuse(err.message);
     else deps.log(`LEDGER WRITE FAILED: ${err.message}`);

@@ -196,11 +196,15 @@ export class Ledger {
     }
   }
 
-  /** Records a claim its actor signed elsewhere (`signClaim` bytes), after checking the signature. */
-  appendSigned(signedClaim: Uint8Array): Promise<LedgerEntry> {
+  /**
+   * Records a claim its actor signed elsewhere (`signClaim` bytes), after checking the signature.
+   * `verifiedWith`: the key the caller has already verified that signature with; when it is the
+   * actor's key in the ledger, the signature is not verified a second time.
+   */
+  appendSigned(signedClaim: Uint8Array, verifiedWith?: Uint8Array): Promise<LedgerEntry> {
     try {
       const c = decodeSignedClaim(signedClaim);
-      this.accept([c]);
+      this.accept([c], verifiedWith);
       return this.enqueue([c]).then((e) => e[0]!);
     } catch (err) {
       return Promise.reject(err instanceof LedgerError && err.code === 'malformed' ? new LedgerError('rejected', err.message) : err);

@@ -4,11 +4,12 @@
  * whether they were revoked. The gateway reads it at start and again whenever the file changes
  * (the CLI revokes by editing it), so a revocation takes effect while the gateway runs.
  * A key rotation replaces a device's keys and keeps the ones it retired in `previousKeys`.
- * Writes are atomic (temporary file, fsync, rename): a crash leaves the old or the new file.
+ * Writes are atomic (json-file.ts): a crash leaves the old or the new file.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertDeviceId } from '@layerfleet/protocol';
+import { writeJsonAtomic } from '../json-file.js';
 
 export interface EnrolledDevice {
   id: string;
@@ -33,18 +34,6 @@ export interface EnrolledDevice {
 export interface RetiredKeys { signPublic: string; kexPublic: string; retiredAt: number }
 
 export const DEVICES_FILE = 'devices.json';
-
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 export class DeviceStore {
   private devices = new Map<string, EnrolledDevice>();

@@ -1,0 +1,18 @@
+/**
+ * A JSON file replaced atomically (temporary file, fsync, rename): a crash leaves the old or the
+ * new content, never half of one. The gateway's small state files (devices, enrolment tokens,
+ * the ledger's checkpoint) are all written this way; mode 0600, as they are the operator's.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
