@@ -1,0 +1,2 @@
+/** Helpers the packages' tests share: one copy each, so a fix reaches every test. */
+export { hex, fromHex } from './hex.js';
