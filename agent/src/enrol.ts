@@ -7,7 +7,7 @@
 import mqtt from 'mqtt';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENROL_USERNAME_PREFIX, Rejected, topics, type PublicDeviceKeys, type SecureEndpoint } from '@layerfleet/protocol';
+import { ENROL_USERNAME_PREFIX, Rejected, toHex, topics, type PublicDeviceKeys, type SecureEndpoint } from '@layerfleet/protocol';
 import { explainBrokerTrust } from './broker-trust.js';
 
 export interface EnrolResult { owner: string; trusted: boolean }
@@ -69,7 +69,7 @@ export async function enrolDevice(brokerUrl: string, endpoint: SecureEndpoint, t
  * rejection, on every start; the note keeps a fleet's normal starts free of them.
  */
 const noteFile = (stateDir: string, id: string) => join(stateDir, `${id}.enrolled`);
-const keyHex = (gateway: PublicDeviceKeys) => Buffer.from(gateway.signPublic).toString('hex');
+const keyHex = (gateway: PublicDeviceKeys) => toHex(gateway.signPublic);
 
 async function enrolledHere(stateDir: string, id: string, gateway: PublicDeviceKeys): Promise<boolean> {
   const note = await readFile(noteFile(stateDir, id), 'utf8').catch(() => '');

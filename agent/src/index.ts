@@ -6,3 +6,4 @@ export * from './layer-executor.js';
 export * from './board-executor.js';
 export * from './enrol.js';
 export * from './rotate-keys.js';
+export { startBoardDevices, stopBoardDevices, BoardDevice, boardDeviceId, type BoardLineOptions } from './board-devices.js';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDeviceKeys, keyFilePaths, loadDeviceKeys, saveDeviceKeys } from '@layerfleet/protocol';
 import { settleKeyFiles } from '../src/index.js';
+import { hex } from '@layerfleet/test-support';
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 async function setup() {
   const dir = await mkdtemp(join(tmpdir(), 'lf-settle-'));

@@ -6,7 +6,7 @@
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchLedger } from '@layerfleet/gateway';
+import { benchLedger } from '@layerfleet/ledger';
 
 async function rawFsyncAppends(records: number, bytes: number): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'layerfleet-fsync-bench-'));

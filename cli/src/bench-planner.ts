@@ -2,7 +2,8 @@
  * Planner benchmark: decision time and placement quality on the paper's scenario, ours against
  * the exact solver and rl-pdnn's greedy network, in one run, as ratios.
  */
-import { createStrategy, ExactStrategy, RlPdnn, sim, type Strategy } from '@layerfleet/gateway';
+import { createStrategy, ExactStrategy, RlPdnn, type Strategy } from '@layerfleet/planner';
+import * as sim from '@layerfleet/simulator';
 
 interface Row { name: string; p50: number; p99: number; planned: number; accuracy: number; timingOnly: boolean }
 

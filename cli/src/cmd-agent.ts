@@ -10,7 +10,7 @@ import { decodePublicKeys } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
 import { Agent, measureMacsPerSecond, runSource } from '@layerfleet/agent';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
-import { startBoardDevices, stopBoardDevices } from './board-devices.js';
+import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {

@@ -10,10 +10,11 @@
 import { mkdtemp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createStrategy, DEFAULT_STRATEGY } from '@layerfleet/gateway';
+import { createStrategy, DEFAULT_STRATEGY } from '@layerfleet/planner';
 import { haveQemu, type EmulatedTarget } from '@layerfleet/firmware-bindings';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
-import { runFleet, type FleetBoard } from './fleet.js';
+import { strategyOptions } from './strategy-option.js';
+import { runFleet, type FleetBoard } from '@layerfleet/fleet';
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
@@ -25,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   const policyFlag = stringFlag(flags, 'policy');
   const policy = policyFlag === undefined ? undefined : resolve(policyFlag);
   // here rather than in the gateway process, so a wrong name fails with the list of valid ones
-  createStrategy(strategy, policy === undefined ? {} : { policy });
+  createStrategy(strategy, await strategyOptions(strategy, policy));
   const rate = numberFlag(flags, 'rate', 20);
   if (!(rate > 0)) throw new Error(`--rate: expected requests per second > 0, got ${rate}`);
   const boards: FleetBoard[] = (await parseBoards(stringFlag(flags, 'boards'))).map((emulate) => ({ emulate }));

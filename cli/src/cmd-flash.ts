@@ -8,7 +8,7 @@
 import { loadLenetGolden, loadLenetInt8, layerMacs } from '@layerfleet/models';
 import { Board, encodeLayerBlob, openSerialTransport } from '@layerfleet/firmware-bindings';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
-import { Progress } from './progress.js';
+import { Progress } from '@layerfleet/report';
 import { flashFirmware } from './firmware-tools.js';
 
 export async function run(argv: string[]): Promise<number> {

@@ -4,8 +4,10 @@
  * either makes DIR/tls/ certificates on first use (`--tls-host NAME,...`: more names for the gateway's
  * certificate), and the line then carries every URL and the fleet CA's path.
  */
-import { startGateway, DEFAULT_STRATEGY } from '@layerfleet/gateway';
+import { startGateway } from '@layerfleet/gateway';
+import { DEFAULT_STRATEGY } from '@layerfleet/planner';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
+import { strategyOptions } from './strategy-option.js';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
@@ -40,7 +42,7 @@ export async function run(argv: string[]): Promise<void> {
     trusted: (stringFlag(flags, 'trusted') ?? '').split(',').filter(Boolean),
     ...(stringFlag(flags, 'capture') ? { capturePath: stringFlag(flags, 'capture')! } : {}),
     strategy: stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY,
-    ...(stringFlag(flags, 'policy') ? { policy: stringFlag(flags, 'policy')! } : {}),
+    ...(await strategyOptions(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, stringFlag(flags, 'policy'))),
     queueTimeoutMs,
     maxQueued,
     access,

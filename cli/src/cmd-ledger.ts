@@ -15,7 +15,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeCoseKey, decodePublicKeys } from '@layerfleet/protocol';
-import { KEEPER_ID, LedgerError, verifyLedger, readCheckpoint, resolveLedgerFile, type Checkpoint, type KeyLookup, type LedgerReport } from '@layerfleet/gateway';
+import { KEEPER_ID, LedgerError, verifyLedger, readCheckpoint, resolveLedgerFile, type Checkpoint, type KeyLookup, type LedgerReport } from '@layerfleet/ledger';
 import { parseFlags, stringFlag } from './args.js';
 
 const USAGE = 'ledger verify --state DIR [--json] [--pin COUNT:ROOT] [--gateway-keys FILE]';

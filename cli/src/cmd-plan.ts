@@ -1,7 +1,8 @@
 /** `layerfleet plan --instance FILE --strategy S [--policy FILE] [--json]`: place one request described as DESIGN.md's JSON instance. */
 import { readFile } from 'node:fs/promises';
-import { createStrategy, DEFAULT_STRATEGY, normalizeInstance, violations } from '@layerfleet/gateway';
+import { createStrategy, DEFAULT_STRATEGY, normalizeInstance, violations } from '@layerfleet/planner';
 import { parseFlags, stringFlag } from './args.js';
+import { strategyOptions } from './strategy-option.js';
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, { instance: 'string', strategy: 'string', policy: 'string', json: 'boolean' });
@@ -10,8 +11,8 @@ export async function run(argv: string[]): Promise<number> {
   let json: unknown;
   try { json = JSON.parse(await readFile(file, 'utf8')); } catch (err) { throw new Error(`plan: cannot read ${file}: ${(err as Error).message}`); }
   const inst = normalizeInstance(json);
-  const policy = stringFlag(flags, 'policy');
-  const strategy = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, policy ? { policy } : {});
+  const strategyName = stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY;
+  const strategy = createStrategy(strategyName, await strategyOptions(strategyName, stringFlag(flags, 'policy')));
   const placement = strategy.plan(inst);
   // whatever the strategy claims, the answer is judged by the constraints themselves
   const broken = placement.assignment.length ? violations(inst, placement.assignment) : [];

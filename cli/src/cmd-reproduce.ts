@@ -6,9 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseFlags, numberFlag, stringFlag } from './args.js';
-import { runFrames, runTiming, type ReproOptions } from './reproduce/experiments.js';
-import { runCellsParallel } from './reproduce/parallel.js';
-import { writeReport } from './reproduce/report.js';
+import { runCellsParallel, runFrames, runTiming, writeReport, type ReproOptions } from '@layerfleet/simulator/reproduce';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, { quick: 'boolean', out: 'string', requests: 'string' });

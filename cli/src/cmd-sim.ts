@@ -1,10 +1,12 @@
 /**
- * `layerfleet sim`: the paper's scenario in simulated time (see gateway/src/sim). Prints one JSON
+ * `layerfleet sim`: the paper's scenario in simulated time (see simulator/src). Prints one JSON
  * line with --json, a short table otherwise; a progress bar on stderr while it runs.
  */
-import { createStrategy, DEFAULT_STRATEGY, defaultPolicyPath, RlPdnn, sim } from '@layerfleet/gateway';
+import { createStrategy, DEFAULT_STRATEGY, RlPdnn } from '@layerfleet/planner';
+import { Progress } from '@layerfleet/report';
+import * as sim from '@layerfleet/simulator';
 import { numberFlag, parseFlags, stringFlag } from './args.js';
-import { Progress } from './progress.js';
+import { strategyOptions } from './strategy-option.js';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
@@ -27,7 +29,8 @@ export async function run(argv: string[]): Promise<void> {
     macUnit: numberFlag(flags, 'mac-unit', 1e6),
     queueSeconds: numberFlag(flags, 'queue', 0),
   });
-  const chosen = createStrategy(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, { policy: stringFlag(flags, 'policy') ?? defaultPolicyPath(opts.workload, opts.privacyName) });
+  const strategyName = stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY;
+  const chosen = createStrategy(strategyName, await strategyOptions(strategyName, stringFlag(flags, 'policy'), async () => sim.defaultPolicyPath(opts.workload, opts.privacyName)));
   if (flags.learn && !(chosen instanceof RlPdnn)) throw new Error('--learn: only rl-pdnn learns; use it with --strategy rl-pdnn');
   // --learn: the policy keeps learning from every request (ε at its floor), as the paper runs it
   const strategy = flags.learn ? new sim.LearningRlPdnn(chosen as RlPdnn, 'rl-pdnn (learning online)', 4) : chosen;

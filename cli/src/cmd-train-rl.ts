@@ -5,10 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { defaultPolicyPath, policyToJson, PRIVACY_LEVELS, sim } from '@layerfleet/gateway';
+import { policyToJson, PRIVACY_LEVELS } from '@layerfleet/planner';
+import { Progress } from '@layerfleet/report';
+import * as sim from '@layerfleet/simulator';
+import { blockMeans, defaultPolicyPath, LOG_BLOCK } from '@layerfleet/simulator';
 import { numberFlag, parseFlags, stringFlag } from './args.js';
-import { blockMeans, LOG_BLOCK } from './block-means.js';
-import { Progress } from './progress.js';
 
 
 export async function run(argv: string[]): Promise<void> {

@@ -11,8 +11,8 @@ import {
 import { startBroker, type Broker, type BrokerUrls } from './broker.js';
 import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
 import { DeviceStore, Enrolment, KeyRotation, admissionProblem, enrolledOnly, watchRevocations } from './trust/index.js';
-import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from './ledger/index.js';
-import { outcomeTelemetry, recordOutcome } from './ledger/device-claims.js';
+import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from '@layerfleet/ledger';
+import { outcomeTelemetry, recordOutcome } from './device-claims.js';
 import { Registry } from './registry.js';
 import { RouteTable } from './route-table.js';
 import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
@@ -20,7 +20,7 @@ import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
 import { Orchestrator, type Outcome } from './orchestrator.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
-import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy } from './planner/index.js';
+import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy, type RlPdnn } from '@layerfleet/planner';
 
 export const GATEWAY_ID = 'gateway';
 
@@ -36,8 +36,8 @@ export interface GatewayOptions extends ListenerOptions {
   attemptTimeoutMs?: number;
   /** placement strategy, one of `STRATEGY_NAMES` (default `DEFAULT_STRATEGY`) */
   strategy?: string;
-  /** rl-pdnn: the trained policy file */
-  policy?: string;
+  /** rl-pdnn: the trained policy, loaded (the CLI reads policy files with the simulator package) */
+  policy?: RlPdnn;
   /** requests that may wait for a feasible placement at once (default 100) */
   maxQueued?: number;
   /** how long a request waits for a feasible placement before it fails (default 5000 ms) */

@@ -1,11 +1,8 @@
 export * from './gateway.js';
-export * from './planner/index.js';
 export * from './registry.js';
 export type { Outcome } from './orchestrator.js';
 export { catalogEntry, defaultCatalog, type ModelEntry } from './model-catalog.js';
-export * as sim from './sim/index.js';
 export * from './trust/index.js';
-export * from './ledger/index.js';
 export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from './transport/certificates.js';
 export type { ListenerOptions } from './transport/listener-options.js';
 export type { BrokerUrls } from './broker.js';

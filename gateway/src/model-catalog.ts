@@ -1,6 +1,6 @@
 /** The models the gateway can place: their cost tables (the planner's input) and int8 weights to hand out. */
 import { layerCosts, layerToWire, loadLenetInt8, type ModelGraph, type QuantizedModel } from '@layerfleet/models';
-import type { PlanLayer } from './planner/index.js';
+import type { PlanLayer } from '@layerfleet/planner';
 
 export interface ModelEntry {
   name: string;

@@ -10,7 +10,7 @@
  * (devices join, return, leave; streams move), and the queue is retried whenever they do.
  */
 import { LIMITS, type Message, type MessageOf, type PeerKeys } from '@layerfleet/protocol';
-import { latencySeconds, violations, type Instance, type Placement, type Privacy, type Strategy } from './planner/index.js';
+import { latencySeconds, violations, type Instance, type Placement, type Privacy, type Strategy } from '@layerfleet/planner';
 import type { DeviceRecord, Registry } from './registry.js';
 import type { ModelEntry } from './model-catalog.js';
 import { RequestQueue } from './request-queue.js';
@@ -27,7 +27,7 @@ export interface Outcome {
   label?: number;
   correct?: boolean;
   totalMs?: number;
-  /** Each hop may carry the device's signed 'layer' claim (gateway/src/ledger/device-claims.ts checks it). */
+  /** Each hop may carry the device's signed 'layer' claim (gateway/src/device-claims.ts checks it). */
   hops?: MessageOf<'result'>['trace'];
   /** The source's signed 'result' claim, as it sent it. */
   resultClaim?: Uint8Array;

@@ -12,6 +12,7 @@ import { mayPublish, maySubscribe, type ClientRole } from '../src/broker-acl.js'
 import { dashboardSecret, enrolledOnly } from '../src/trust/access.js';
 import { DeviceStore } from '../src/trust/device-store.js';
 import { issueEnrolmentToken } from '../src/trust/enrolment-tokens.js';
+import { hex } from '@layerfleet/test-support';
 
 fc.configureGlobal({ includeErrorInReport: true });
 
@@ -20,7 +21,6 @@ const state = mkdtempSync(join(tmpdir(), 'lf-hostile-connect-'));
 const w1 = generateDeviceKeys('w1');
 const w2 = generateDeviceKeys('w2');
 const store = new DeviceStore(state);
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 for (const k of [w1, w2]) store.add({ id: k.id, owner: 'o', trusted: false, signPublic: hex(k.signPublic), kexPublic: hex(k.kexPublic), enrolledAt: NOW });
 store.revoke('w2', 'test', NOW);
 const token = issueEnrolmentToken(state, { id: 'w3', owner: 'o', trusted: false }, 3600_000, NOW);

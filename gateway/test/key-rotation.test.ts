@@ -1,13 +1,13 @@
 import test from 'ava';
+import { hex } from '@layerfleet/test-support';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rejections, SecureEndpoint, generateDeviceKeys, rotateMessage, type DeviceKeys, type Message } from '@layerfleet/protocol';
 import { DeviceStore, KeyRotation } from '../src/trust/index.js';
 import { Registry } from '../src/registry.js';
-import type { ClaimInput } from '../src/ledger/index.js';
+import type { ClaimInput } from '@layerfleet/ledger';
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 async function fixture() {
   const dir = await mkdtemp(join(tmpdir(), 'lf-keyrot-'));

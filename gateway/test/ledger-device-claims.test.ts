@@ -1,17 +1,17 @@
 // Device actions signed by the devices: the ledger takes a device's claim with the key it holds for
 // the device and no other, and the gateway records each hop and result of a finished request in the
 // device's own words when its claim holds up, else as its own witness entry, counted.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { decodeSignedClaim, generateDeviceKeys, Rejections, type DeviceKeys, type HopTiming } from '@layerfleet/protocol';
-import { Ledger, LedgerError, ledgerFile, signClaim, signerFromKeys, verifyLedger, type ClaimInput, type LedgerEntry } from '../src/ledger/index.js';
-import { MAGIC, readFrame } from '../src/ledger/frame.js';
-import { decodeEntry } from '../src/ledger/entry.js';
-import { outcomeTelemetry, recordOutcome } from '../src/ledger/device-claims.js';
+import { Ledger, LedgerError, ledgerFile, readLedgerEntries, signClaim, signerFromKeys, verifyLedger, type ClaimInput, type LedgerEntry } from '@layerfleet/ledger';
+import { outcomeTelemetry, recordOutcome } from '../src/device-claims.js';
 import type { Outcome } from '../src/orchestrator.js';
-import { edgeA, edgeB, keeper, lookup, now } from './ledger-fixture.js';
+import { edgeA, edgeB, lookup, now, gw } from '@layerfleet/test-support/ledger-fixture';
+
+const keeper = signerFromKeys(gw);
 
 const dirs: string[] = [];
 test.after.always(async () => { await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))); });
@@ -31,17 +31,7 @@ async function fleet(): Promise<{ dir: string; ledger: Ledger; rejections: Rejec
   return { dir, ledger, rejections, logs, record: (o) => recordOutcome(o, { ledger, record: gatewayRecord, rejections, log: (l) => logs.push(l) }) };
 }
 
-async function entriesOf(dir: string): Promise<LedgerEntry[]> {
-  const bytes = new Uint8Array(await readFile(ledgerFile(dir)));
-  const out: LedgerEntry[] = [];
-  for (let o = MAGIC.length; o < bytes.length;) {
-    const f = readFrame(bytes, o);
-    if (!f.ok) throw new Error(`entriesOf: bad frame at byte ${o}: ${f.why}`);
-    out.push(decodeEntry(f.body));
-    o = f.end;
-  }
-  return out;
-}
+const entriesOf = (dir: string): Promise<LedgerEntry[]> => readLedgerEntries(ledgerFile(dir));
 
 /** A hop as an honest agent makes it: the device signs {device, requestId, attempt, layers, ms}. */
 function hop(keys: DeviceKeys, requestId: string, layers: number[], ms = 1.5, attempt = 0): HopTiming {

@@ -6,7 +6,8 @@
 //   --inferences N    legitimate inferences before and during the flood, at least (default 60)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { barChart, parseFlags, numberFlag, stringFlag, type Flags } from '@layerfleet/cli';
+import { parseFlags, numberFlag, stringFlag, type Flags } from '@layerfleet/cli';
+import { barChart } from '@layerfleet/report';
 import { runAttackSuite, formatAttackReport, DEFAULT_SUITE, type SuiteReport } from './attack/index.js';
 
 function count(flags: Flags, name: string, fallback: number): number {

@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startEmulatedBoard, type EmulatedBoard } from '@layerfleet/firmware-bindings';
-import { barChart, type FleetBoard } from '@layerfleet/cli';
+import type { FleetBoard } from '@layerfleet/fleet';
+import { barChart } from '@layerfleet/report';
 import { findPortByUsbSerial } from '@layerfleet/firmware-bindings';
 import { summaryLines, toJUnitXml, type CaseResult } from './junit.js';
 import { loadRig, SUITE_NAMES, type RigBoard, type SuiteName } from './rig.js';

@@ -3,5 +3,5 @@ export * from './hil-main.js';
 export * from './rig.js';
 export * from './junit.js';
 
-export * from './until.js';
+export { until } from '@layerfleet/test-support';
 export * from './enrolled-agents.js';

@@ -11,7 +11,7 @@
  *     "suites": ["bit-exact", "split-inference", "line-noise", "unplug"] }
  */
 import { readFileSync } from 'node:fs';
-import { BOARD_HOST, type BoardHost } from '@layerfleet/cli';
+import { BOARD_HOST, type BoardHost } from '@layerfleet/fleet';
 
 export const SUITE_NAMES = ['bit-exact', 'split-inference', 'line-noise', 'unplug'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];

@@ -7,9 +7,10 @@ export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bi
 
 export interface CliRun { code: number | null; stdout: string; stderr: string }
 
-export function runCli(args: string[], timeoutMs = 170_000): Promise<CliRun> {
+/** `nodeArgs` go to node before the binary (e.g. `--import` of module hooks). */
+export function runCli(args: string[], timeoutMs = 170_000, nodeArgs: string[] = []): Promise<CliRun> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
 import { loadOrCreateDeviceKeys, publicKeysOf } from '@layerfleet/protocol';
 import { startEmulatedBoard } from '@layerfleet/firmware-bindings';
-import { startBoardDevices, stopBoardDevices } from '@layerfleet/cli';
+import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
 import { until } from '../src/index.js';
 
 test('a board whose port vanishes leaves the fleet, and rejoins when it is plugged back in', async (t) => {

@@ -2,6 +2,7 @@
 // stopped one (against a gateway restarted since, which has not heard from it), `devices list`
 // showing the rotation, `ledger verify` passing, and the agent starting again on its new keys.
 import test from 'ava';
+import { until as waitUntil } from '@layerfleet/test-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,13 +25,7 @@ test('SIGHUP rotates a running agent; keys rotate rotates a stopped one; both sh
   const log: string[] = [];
   const children: ChildProcess[] = [];
   t.teardown(() => { for (const c of children) c.kill('SIGKILL'); });
-  const until = async (check: () => boolean, what: string) => {
-    const end = Date.now() + 30_000;
-    while (!check()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; log:\n${log.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = (check: () => boolean, what: string) => waitUntil(check, what, 30_000, () => log.join('\n'));
   const startGateway = async () => {
     const gateway = startCli(['gateway', '--port', '0', '--state', state, '--access', 'enrolled'], log);
     children.push(gateway);

@@ -11,8 +11,8 @@ import {
 import { startGateway, GATEWAY_ID, issueEnrolmentToken } from '@layerfleet/gateway';
 import { Agent, type AgentOptions } from '@layerfleet/agent';
 import { until } from '../src/index.js';
+import { hex } from '@layerfleet/test-support';
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const gone = (path: string) => access(path).then(() => false, () => true);
 
 test('an answer lost after the gateway switched: the next start finds the staged keys and takes them', async (t) => {

@@ -4,21 +4,20 @@ import test from 'ava';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import {
   SecureEndpoint, generateDeviceKeys, keyFingerprint, loadDeviceKeys, loadOrCreateDeviceKeys, mqttCredentials, publicKeysOf, rotateMessage, topics,
   type DeviceKeys, type Message,
 } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
 import {
-  startGateway, GATEWAY_ID, DeviceStore, Ledger, signClaim, signerFromKeys, verifyLedger, type EnrolledDevice,
+  startGateway, GATEWAY_ID, DeviceStore, type EnrolledDevice,
 } from '@layerfleet/gateway';
+import { Ledger, signClaim, signerFromKeys, verifyLedger } from '@layerfleet/ledger';
 import { runSource, type Agent } from '@layerfleet/agent';
 import { until, enrolledAgents } from '../src/index.js';
+import { connectOutcome, hex } from '@layerfleet/test-support';
 
-const refused = (url: string, opts: mqtt.IClientOptions) =>
-  mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts }).then(async (c) => { await c.endAsync(); return 'connected'; }, (e: Error) => e.message);
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const refused = connectOutcome;
 
 test('a worker rotates while serving; its old key opens nothing afterwards', async (t) => {
   t.timeout(180_000);

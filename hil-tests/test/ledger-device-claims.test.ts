@@ -3,26 +3,17 @@
 // source's, `ledger verify` passes and says so; a claim tampered with on the way is counted and
 // recorded as the gateway's witness instead.
 import test from 'ava';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateDeviceKeys, publicKeysOf, type Message } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
-import { startGateway, decodeEntry, GATEWAY_ID, type LedgerEntry } from '@layerfleet/gateway';
+import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
+import { ledgerFile, readLedgerEntries, type LedgerEntry } from '@layerfleet/ledger';
 import { runSource } from '@layerfleet/agent';
 import { runCli, until, enrolledAgents } from '../src/index.js';
 
-/** The entries of a closed ledger file: 8-byte header, then u32be length ‖ body ‖ u32be CRC. */
-async function entriesOf(state: string): Promise<LedgerEntry[]> {
-  const buf = await readFile(join(state, 'ledger', 'ledger.bin'));
-  const out: LedgerEntry[] = [];
-  for (let o = 8; o < buf.length;) {
-    const length = buf.readUInt32BE(o);
-    out.push(decodeEntry(new Uint8Array(buf.subarray(o + 4, o + 4 + length))));
-    o += 8 + length;
-  }
-  return out;
-}
+const entriesOf = (state: string): Promise<LedgerEntry[]> => readLedgerEntries(ledgerFile(state));
 
 test('hops and results are recorded as the devices signed them; a tampered claim is counted and witnessed', async (t) => {
   t.timeout(150_000);

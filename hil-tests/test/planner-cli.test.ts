@@ -1,8 +1,14 @@
 import test from 'ava';
 import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lastJsonLine, runCli } from '../src/run-cli.js';
+import { FORBIDDEN } from './fixtures/forbid-runtime-packages.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(here, '../../..');
+const forbidRuntime = ['--import', resolve(here, 'fixtures/forbid-runtime-packages-register.js')];
 
 const lenetInstance = {
   requestRate: 3,
@@ -98,4 +104,26 @@ test('layerfleet train-rl writes a policy that sim and plan load, frozen or lear
   const wrongSize = await runCli(['sim', '--strategy', 'rl-pdnn', '--policy', policy, '--devices', '51', '--requests', '20', '--json']);
   t.is(wrongSize.code, 0);
   t.true((lastJsonLine(wrongSize).accepted as number) >= 0, 'a 12-slot policy on a 51-device fleet still answers (devices past its slots are never chosen)');
+});
+
+test('plan and sim run from the planner and simulator packages without loading aedes, mqtt, ws or @peculiar/x509', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-plan-'));
+  const file = join(dir, 'lenet.json');
+  await writeFile(file, JSON.stringify(lenetInstance));
+  const plan = await runCli(['plan', '--instance', file, '--strategy', 'exact', '--json'], 60_000, forbidRuntime);
+  t.is(plan.code, 0, plan.stderr);
+  t.is(lastJsonLine(plan).feasible, true);
+  const sim = await runCli(['sim', '--workload', 'lenet', '--requests', '50', '--devices', '12', '--json'], 60_000, forbidRuntime);
+  t.is(sim.code, 0, sim.stderr);
+  // the hook itself works: the gateway command, which needs the broker, is refused under it
+  const gateway = await runCli(['gateway', '--help'], 60_000, forbidRuntime);
+  t.regex(gateway.stderr, /forbidden package (aedes|mqtt|ws|@peculiar\/x509)/);
+  for (const pkg of ['planner', 'simulator']) {
+    const manifest = JSON.parse(await readFile(join(ROOT, pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const deps = Object.keys(manifest.dependencies ?? {});
+    t.deepEqual(deps.filter((d) => FORBIDDEN.includes(d)), [], `${pkg}/package.json`);
+    t.true(deps.every((d) => d.startsWith('@layerfleet/')), `${pkg} depends on our packages only: ${deps.join(', ')}`);
+  }
+  const planner = JSON.parse(await readFile(join(ROOT, 'planner', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  t.deepEqual(Object.keys(planner.dependencies ?? {}), ['@layerfleet/models'], 'the planner depends on models at most');
 });

@@ -2,6 +2,7 @@
 // the same credentials and topic rules, the same packet-size limit, and certificates from a fleet
 // CA the gateway made itself.
 import test from 'ava';
+import { connectOutcome } from '@layerfleet/test-support';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -34,8 +35,7 @@ test.after.always(async () => {
 
 const count = (kind: string) => gw.rejections.toJSON()[kind] ?? 0;
 const portOf = (url: string) => Number(new URL(url).port);
-const refused = (url: string, opts: mqtt.IClientOptions) =>
-  mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts }).then(async (c) => { await c.endAsync(); return 'connected'; }, (e: Error) => e.message);
+const refused = connectOutcome;
 
 /** A WebSocket upgrade to /mqtt by hand, so a test can send frames no client library would. */
 async function webSocketByHand(url: string): Promise<{ socket: net.Socket; received: Buffer[]; closed: Promise<void> }> {

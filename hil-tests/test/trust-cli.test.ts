@@ -1,6 +1,7 @@
 // The trust commands as an operator runs them: a gateway admitting enrolled devices only, a token
 // from `layerfleet enroll`, an agent enrolling with it, `devices list`, and `devices revoke`.
 import test from 'ava';
+import { until as waitUntil } from '@layerfleet/test-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,13 +37,7 @@ test('enroll → agent --enroll-token → devices list → devices revoke drops 
   dashboard.on('message', (_topic, payload) => states.push((JSON.parse(payload.toString()) as { state: string }).state));
   await dashboard.subscribeAsync(topics.deviceStatus('w9'));
   children.push(startCli(['agent', '--id', 'w9', '--broker', listening.url, '--state', state, '--enroll-token', token, '--macs-budget', '1e6'], log));
-  const until = async (check: () => boolean, what: string) => {
-    const end = Date.now() + 30_000;
-    while (!check()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; log:\n${log.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = (check: () => boolean, what: string) => waitUntil(check, what, 30_000, () => log.join('\n'));
   await until(() => states.includes('online'), 'w9 online');
   t.true(log.some((l) => /device w9 enrolled \(owner ops\)/.test(l)));
 

@@ -1,19 +1,19 @@
 // A gateway that admits only enrolled devices: enrolment with a one-time token and proof of both
 // keys, key-derived broker credentials, per-role topic rules, and revocation taking effect at once.
 import test from 'ava';
+import { connectOutcome } from '@layerfleet/test-support';
 import { readFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { generateDeviceKeys, loadOrCreateDeviceKeys, mqttCredentials, publicKeysOf, topics } from '@layerfleet/protocol';
+import { generateDeviceKeys, loadOrCreateDeviceKeys, mqttCredentials, publicKeysOf, toHex, topics } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
 import { startGateway, GATEWAY_ID, DeviceStore, issueEnrolmentToken, dashboardSecret } from '@layerfleet/gateway';
 import { Agent, runSource } from '@layerfleet/agent';
 import { until } from '../src/index.js';
 
-const refused = (url: string, opts: mqtt.IClientOptions) =>
-  mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts }).then(async (c) => { await c.endAsync(); return 'connected'; }, (e: Error) => e.message);
+const refused = connectOutcome;
 
 /** The QoS the broker granted per filter (128: refused); mqtt.js rejects a SUBACK holding a refusal. */
 const granted = (client: mqtt.MqttClient, filters: string[]) => client.subscribeAsync(filters).then(
@@ -52,7 +52,7 @@ test('only enrolled devices get in; each keeps to its topics; a revoked one is o
   await until(() => gw.registry.online().length === 2, 'both devices online');
   const devices = JSON.parse(await readFile(join(state, 'devices.json'), 'utf8')) as { devices: Array<{ id: string; owner: string; trusted: boolean; signPublic: string }> };
   t.deepEqual(devices.devices.map((d) => [d.id, d.owner, d.trusted]).sort(), [['cam', 'bob', true], ['w1', 'alice', false]]);
-  t.is(devices.devices.find((d) => d.id === 'w1')!.signPublic, Buffer.from(agents[0]!.endpoint.keys.signPublic).toString('hex'));
+  t.is(devices.devices.find((d) => d.id === 'w1')!.signPublic, toHex(agents[0]!.endpoint.keys.signPublic));
   t.true(gw.registry.get('cam')!.trusted);
   t.regex(await refused(gw.url, { clientId: 'w1', username: 'enrol:w1', password: tokenW1 }), /Bad username or password/, 'a token works once');
   // A stolen id without the key it enrolled is refused.

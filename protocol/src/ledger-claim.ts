@@ -2,7 +2,7 @@
  * A ledger claim: what an actor says it did, signed by that actor. It lives in protocol, not in
  * the gateway's ledger, because devices sign their own claims (a layer computed, a result) and
  * send them along with their messages; the gateway checks them and seals them into its ledger
- * (gateway/src/ledger/entry.ts has the entry, the seal and the file).
+ * (ledger/src/entry.ts has the entry, the seal and the file).
  *
  *   claim = CBOR {"ts", "data", "actor", "action"}      sig = actor's Ed25519 over "…claim\0" ‖ claim
  *   signed claim = CBOR [claim, sig]

@@ -1,10 +1,10 @@
 import test from 'ava';
 import { encodeCbor } from '../src/cbor.js';
 import { CoseKeyError, decodeCoseKey, encodeCoseKey } from '../src/cose-key.js';
+import { toHex as H } from '../src/hex.js';
 
 const x = new Uint8Array(32).fill(0x11);
 const d = new Uint8Array(32).fill(0x22);
-const H = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 test('private Ed25519 COSE_Key round-trips, in deterministic label order 1, 2, -1, -2, -4', (t) => {
   const bytes = encodeCoseKey({ crv: 'Ed25519', kid: 'cam1', x, d });

@@ -9,8 +9,10 @@ import { nativeCrypto } from '../src/crypto-native.js';
 import { portableCrypto } from '../src/crypto-portable.js';
 import { EnvelopeError } from '../src/envelope-error.js';
 import { eddsaSig02, hex, x25519HkdfDirect as ex } from './fixtures/cose-wg-examples.js';
+import { toHex } from '../src/hex.js';
 
-const H = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+const H = (b: Uint8Array) => toHex(b).toUpperCase();
+
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 test('kdfContext reproduces x25519-hkdf-256-direct Context_hex (RFC 9053 §5.2)', (t) => {

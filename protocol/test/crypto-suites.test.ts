@@ -2,9 +2,9 @@
 import test from 'ava';
 import { nativeCrypto } from '../src/crypto-native.js';
 import { portableCrypto } from '../src/crypto-portable.js';
+import { toHex as H } from '../src/hex.js';
 
 const suites = [nativeCrypto, portableCrypto];
-const H = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 test('RFC 8032 §7.1 test 2: both suites derive the public key and signature', (t) => {
   const seed = Buffer.from('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb', 'hex');

@@ -8,6 +8,7 @@ import { encodeContent } from '../src/envelope-content.js';
 import { EnvelopeError, MAX_ENVELOPE_BYTES, open, seal, type EnvelopeRejection, type OpenOptions, type SealInput } from '../src/envelope.js';
 import { generateDeviceKeys, type DeviceKeys } from '../src/keys.js';
 import { ReplayWindow } from '../src/replay-window.js';
+import { toHex as H } from '../src/hex.js';
 
 const alice = generateDeviceKeys('alice');
 const bob = generateDeviceKeys('bob');
@@ -15,7 +16,6 @@ const carol = generateDeviceKeys('carol');
 const known = new Map([alice, bob, carol].map((k) => [k.id, k.signPublic]));
 const TOPIC = 'lf/v1/dev/bob/in';
 const NOW = 1_760_000_000_000;
-const H = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function input(over: Partial<SealInput> = {}): SealInput {
   return { sender: alice, recipient: bob, topic: TOPIC, seq: 7, ts: NOW, payload: new TextEncoder().encode('activation bytes'), ...over };

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertDeviceId } from '@layerfleet/protocol';
-import { writeJsonAtomic } from '../json-file.js';
+import { writeJsonAtomic } from '@layerfleet/protocol';
 
 export interface EnrolledDevice {
   id: string;

@@ -8,7 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertDeviceId } from '@layerfleet/protocol';
-import { writeJsonAtomic } from '../json-file.js';
+import { writeJsonAtomic } from '@layerfleet/protocol';
 
 export const TOKENS_FILE = 'enrolment-tokens.json';
 

@@ -11,9 +11,10 @@ import {
   checkRotation, keyFingerprint,
   type Message, type MessageOf, type PublicDeviceKeys, type Rejections, type SecureEndpoint,
 } from '@layerfleet/protocol';
-import type { ClaimInput } from '../ledger/index.js';
+import type { ClaimInput } from '@layerfleet/ledger';
 import type { Registry } from '../registry.js';
 import type { DeviceStore } from './device-store.js';
+import { toHex as hex } from '@layerfleet/protocol';
 
 export interface KeyRotationDeps {
   store: DeviceStore;
@@ -26,7 +27,6 @@ export interface KeyRotationDeps {
   log(line: string): void;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
 
 export class KeyRotation {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadOrCreateDeviceKeys, publicKeysOf, type DeviceKeys, type PublicDeviceKeys } from '@layerfleet/protocol';
 import { startGateway, issueEnrolmentToken, GATEWAY_ID, type Gateway } from '@layerfleet/gateway';
 import { Agent } from '@layerfleet/agent';
-import { until } from '../until.js';
+import { until } from '@layerfleet/test-support';
 
 export interface EnrolledFleet {
   gw: Gateway;

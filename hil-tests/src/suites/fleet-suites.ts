@@ -6,7 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFleet, type FleetBoard, type FleetEvent, type FleetSummary } from '@layerfleet/cli';
+import { runFleet, type FleetBoard, type FleetEvent, type FleetSummary } from '@layerfleet/fleet';
 import type { CaseResult } from '../junit.js';
 import type { Rig, SuiteName } from '../rig.js';
 

@@ -1,0 +1,204 @@
+/**
+ * A whole fleet on this machine, each part a process of its own: a gateway, four worker agents
+ * with different MAC/s budgets, optionally boards (emulated here or real ones on serial ports)
+ * hosted by a Pi-class agent, and a camera source running held-out MNIST digits through the
+ * split int8 LeNet-5. It watches the run as a dashboard would (telemetry over MQTT). The demo
+ * (`npm start`) and the HIL rigs both run it; `events` let a rig kill an agent, unplug a board or
+ * press a board's reset button after a given number of outcomes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import mqtt from 'mqtt';
+import { topics, DASHBOARD_USERNAME } from '@layerfleet/protocol';
+import { issueEnrolmentToken, dashboardSecret } from '@layerfleet/gateway';
+import { startEmulatedBoard, type EmulatedBoard, type EmulatedTarget } from '@layerfleet/firmware-bindings';
+import { Progress } from '@layerfleet/report';
+import { summarize, type InferenceTelemetry } from './demo-summary.js';
+
+const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/layerfleet.mjs');
+
+/**
+ * The source asks for 20 requests/s by default, and each worker offers a MAC/s budget such that
+ * no one worker can take LeNet's three middle layers at that rate (conv2 needs 20·240000 =
+ * 4.8 MMAC/s, fc1 0.96, fc2 0.2), so the planner has to spread them out.
+ */
+export const SOURCE_ID = 'cam1';
+export const WORKERS: Array<{ id: string; macsBudget: number }> = [
+  { id: 'edge-a', macsBudget: 5.0e6 },
+  { id: 'edge-b', macsBudget: 1.1e6 },
+  { id: 'edge-c', macsBudget: 0.4e6 },
+  { id: 'edge-d', macsBudget: 0.4e6 },
+];
+/**
+ * The board host: a Pi-class agent with a small budget of its own and the boards on its serial
+ * ports. Each board offers at most 5 MMAC/s, so one board takes conv2 at 20 requests/s but not
+ * the whole middle of the network: the planner spreads layers over boards and workers.
+ */
+export const BOARD_HOST: BoardHost = { id: 'pi-1', macsBudget: 0.4e6, boardMacsBudget: 5e6 };
+
+/** The agent the boards are attached to, and the MAC/s it and each board offer. */
+export interface BoardHost { id: string; macsBudget: number; boardMacsBudget: number }
+
+export type FleetBoard = { emulate: EmulatedTarget; name?: string } | { port: string; name?: string };
+
+export type FleetAction = { kill: string } | { unplug: number } | { reset: number };
+export interface FleetEvent { after: number; action: FleetAction }
+
+export interface FleetOptions {
+  inferences: number;
+  strategy: string;
+  policy?: string;
+  rate: number;
+  privacy: string;
+  concurrency: number;
+  capture?: string;
+  stateDir: string;
+  verbose?: boolean;
+  boards: FleetBoard[];
+  /** Per-byte chance of a flipped and of a dropped byte on every board line (both ways). */
+  lineNoise?: number;
+  events?: FleetEvent[];
+  /** The agent hosting the boards; BOARD_HOST unless a rig says otherwise. */
+  boardHost?: BoardHost;
+  say: (line: string) => void;
+}
+
+export type FleetSummary = ReturnType<typeof summarize> & { events: string[]; boards: Array<{ name: string; port: string; target: string }> };
+
+interface RunningBoard { name: string; port: string; target: string; emulator?: EmulatedBoard }
+
+export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
+  const { say } = o;
+  const host = o.boardHost ?? BOARD_HOST;
+  const logPath = join(o.stateDir, 'demo.log');
+  const logFile = createWriteStream(logPath, { flags: 'a' });
+  const children: ChildProcess[] = [];
+  const boards: RunningBoard[] = [];
+  const spawnCli = (name: string, args: string[]) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr!.on('data', (d: Buffer) => { logFile.write(d); if (o.verbose) process.stderr.write(d); });
+    child.on('exit', (code, signal) => logFile.write(`[fleet] ${name} exited (${signal ?? code})\n`));
+    children.push(child);
+    return child;
+  };
+  say(`layerfleet: ${o.inferences} held-out digits through a split int8 LeNet-5 placed by ${o.strategy}; state in ${o.stateDir}, logs in ${logPath}`);
+  try {
+    const gatewayArgs = ['gateway', '--port', '0', '--state', o.stateDir, '--privacy', o.privacy, '--strategy', o.strategy];
+    if (o.policy !== undefined) gatewayArgs.push('--policy', o.policy);
+    if (o.capture) gatewayArgs.push('--capture', o.capture);
+    const gateway = spawnCli('gateway', gatewayArgs);
+    const url = String((await firstJsonLine(gateway, 15_000)).url);
+    say(`gateway up at ${url}`);
+
+    // The gateway admits enrolled devices only: the operator's part, a token per device (a
+    // device already enrolled in this state directory just connects and leaves its token unused).
+    const token = (id: string, boards = 0) => issueEnrolmentToken(o.stateDir, { id, owner: 'demo', trusted: false, ...(boards ? { boards } : {}) });
+    const dashboard = await mqtt.connectAsync(url, { clientId: `fleet-dashboard-${process.pid}`, username: DASHBOARD_USERNAME, password: dashboardSecret(o.stateDir) });
+    const outcomes: InferenceTelemetry[] = [];
+    let gatewayStats: Record<string, unknown> = {};
+    let onOutcome = () => {};
+    dashboard.on('message', (topic, payload) => {
+      const body = JSON.parse(payload.toString()) as Record<string, unknown>;
+      if (topic === topics.inference && body.source === SOURCE_ID) { outcomes.push(body as unknown as InferenceTelemetry); onOutcome(); }
+      else if (topic === topics.gatewayStats) gatewayStats = body;
+    });
+    await dashboard.subscribeAsync([topics.inference, topics.gatewayStats]);
+
+    for (const w of WORKERS) spawnCli(w.id, ['agent', '--id', w.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(w.macsBudget), '--enroll-token', token(w.id)]);
+    for (const b of o.boards) {
+      if ('port' in b) { boards.push({ name: b.name ?? b.port, port: b.port, target: 'real' }); continue; }
+      const emulator = await startEmulatedBoard(b.emulate, { id: b.name ?? `${b.emulate}-${boards.length + 1}`, log: (line) => logFile.write(`[${b.emulate} board] ${line}\n`) });
+      boards.push({ name: b.name ?? `${b.emulate}-${boards.length + 1}`, port: emulator.port, target: b.emulate, emulator });
+      say(`emulated ${b.emulate} board on ${emulator.port}`);
+    }
+    if (boards.length > 0) {
+      const args = ['agent', '--id', host.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(host.macsBudget), '--board-macs-budget', String(host.boardMacsBudget), '--boards', boards.map((b) => b.port).join(','),
+        // its boards enrol by the host's vouch
+        '--enroll-token', token(host.id, boards.length)];
+      if (o.lineNoise) args.push('--line-noise', String(o.lineNoise));
+      spawnCli(host.id, args);
+    }
+    const expected = WORKERS.length + (boards.length > 0 ? 1 + boards.length : 0);
+    await until(() => Number(gatewayStats.devicesOnline ?? 0) >= expected, 'workers and boards to register with the gateway', 60_000);
+    say(`${expected} devices registered (budgets ${WORKERS.map((w) => `${w.id} ${(w.macsBudget / 1e6).toFixed(1)}M`).join(', ')} MAC/s${boards.length > 0 ? `; ${host.id} hosting boards ${boards.map((b) => `${b.name} (${b.target})`).join(', ')}` : ''})`);
+
+    const started = performance.now();
+    const progress = new Progress('inferences', o.inferences);
+    spawnCli(SOURCE_ID, ['agent', '--id', SOURCE_ID, '--broker', url, '--state', o.stateDir, '--source', '--inferences', String(o.inferences),
+      '--concurrency', String(o.concurrency), '--rate', String(o.rate), '--enroll-token', token(SOURCE_ID)]);
+    const pending = [...(o.events ?? [])].sort((a, b) => a.after - b.after);
+    const happened: string[] = [];
+    await new Promise<void>((done) => {
+      onOutcome = () => {
+        progress.update(outcomes.length);
+        while (pending.length > 0 && outcomes.length >= pending[0]!.after) {
+          const event = pending.shift()!;
+          const line = act(event.action, children, boards, outcomes.length);
+          happened.push(line);
+          say(`\n${line}`);
+        }
+        if (outcomes.length >= o.inferences) done();
+      };
+    });
+    progress.done();
+    const wallSeconds = (performance.now() - started) / 1000;
+    const statsSeen = gatewayStats;
+    await until(() => gatewayStats !== statsSeen, 'final gateway stats', 3000).catch(() => {});
+    await dashboard.endAsync();
+    // the strategy the gateway reports using, not merely the one asked for
+    const summary = summarize(outcomes, o.inferences, Number(gatewayStats.dataPlaneBytes ?? 0), wallSeconds, gatewayStats.rejections, String(gatewayStats.strategy ?? o.strategy));
+    return { ...summary, events: happened, boards: boards.map(({ name, port, target }) => ({ name, port, target })) };
+  } finally {
+    // agents first, so they can still say goodbye through the broker; the gateway last
+    await stopAll(children.slice(1));
+    await stopAll(children.slice(0, 1));
+    await Promise.all(boards.map((b) => b.emulator?.stop()));
+    logFile.end();
+  }
+}
+
+function act(action: FleetAction, children: ChildProcess[], boards: RunningBoard[], count: number): string {
+  if ('kill' in action) {
+    children.find((c) => c.spawnargs.includes(action.kill))?.kill('SIGKILL');
+    return `killed ${action.kill} (SIGKILL) after ${count} outcomes`;
+  }
+  const board = boards['unplug' in action ? action.unplug : action.reset];
+  if (!board?.emulator) return `cannot ${'unplug' in action ? 'unplug' : 'reset'} board ${JSON.stringify(action)}: not an emulated board of this fleet`;
+  if ('unplug' in action) {
+    // The emulator's end closes the pty under the board host: the same as pulling the USB cable.
+    board.emulator.process.kill('SIGKILL');
+    return `unplugged board ${board.name} (${board.target}) after ${count} outcomes`;
+  }
+  void board.emulator.pressReset();
+  return `pressed reset on board ${board.name} (${board.target}) after ${count} outcomes`;
+}
+
+/** SIGTERM, then SIGKILL whatever has not exited within `graceMs`. */
+async function stopAll(procs: ChildProcess[], graceMs = 3000): Promise<void> {
+  const running = procs.filter((c) => c.exitCode === null && c.signalCode === null);
+  const exited = running.map((c) => new Promise<void>((r) => c.once('exit', () => r())));
+  for (const c of running) c.kill('SIGTERM');
+  const timer = setTimeout(() => { for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); }, graceMs);
+  await Promise.all(exited);
+  clearTimeout(timer);
+}
+
+async function firstJsonLine(child: ChildProcess, timeoutMs: number): Promise<Record<string, unknown>> {
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolveLine, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code) => reject(new Error(`gateway exited (${code}) before listening`)));
+    lines.once('line', (line) => { clearTimeout(timer); resolveLine(JSON.parse(line) as Record<string, unknown>); });
+  });
+}
+
+async function until(test: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,60 @@
+// One writer per ledger, and the signed checkpoint that shows entries cut from its end.
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir, hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Ledger, ledgerFile, readCheckpoint, signerFromKeys, verifyLedger } from '../src/index.js';
+import { gw, lookup, now } from '@layerfleet/test-support/ledger-fixture';
+
+const keeper = signerFromKeys(gw);
+
+const notes = (n: number) => Array.from({ length: n }, (_, i) => ({ action: 'note' as const, data: { i } }));
+
+test('a second writer is refused while the first holds the ledger; a dead writer\'s lock is taken over', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-lock-'));
+  const first = await Ledger.open(dir, { keeper, now });
+  await t.throwsAsync(Ledger.open(dir, { keeper, now }), { message: new RegExp(`is being written by process ${process.pid} on ${hostname()}`) });
+  await first.close();
+  const second = await Ledger.open(dir, { keeper, now });
+  await second.close();
+  // A lock left by a process that has exited (a crash): the next writer takes it.
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  await writeFile(join(dirname(ledgerFile(dir)), 'ledger.lock'), JSON.stringify({ pid: Number(dead), host: hostname(), since: 1 }));
+  const third = await Ledger.open(dir, { keeper, now });
+  await third.append({ action: 'note', data: { after: 'a crash' } });
+  await third.close();
+});
+
+test('the checkpoint is signed by the gateway and pins the head: a cut from the end is found, a forged checkpoint refused', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-checkpoint-'));
+  const ledger = await Ledger.open(dir, { keeper, now });
+  await ledger.appendMany(notes(10));
+  t.true(ledger.checkpoint());
+  t.false(ledger.checkpoint(), 'nothing new, nothing written');
+  const head = ledger.head();
+  await ledger.close();
+  const ledgerDir = dirname(ledgerFile(dir));
+  const checkpoint = readCheckpoint(ledgerDir, gw.signPublic);
+  t.like(checkpoint, { count: 10, root: head.root });
+  if (!checkpoint || checkpoint instanceof Error) return;
+
+  const whole = await readFile(ledgerFile(dir));
+  const intact = await verifyLedger(dir, lookup, { pinned: checkpoint });
+  t.true(intact.ok);
+  // Cut the last entry whole: still a valid chain on its own, but short of the checkpoint.
+  let last = 8;
+  for (let at = 8; at < whole.length; at += 8 + whole.readUInt32BE(at)) last = at;
+  await truncate(ledgerFile(dir), last);
+  t.true((await verifyLedger(dir, lookup)).ok, 'without the checkpoint the cut is invisible');
+  const cut = await verifyLedger(dir, lookup, { pinned: checkpoint });
+  t.false(cut.ok);
+  t.regex(cut.problems[0]!.message, /holds 9 entries but was pinned at 10 — entries were removed from its end/);
+
+  const file = join(ledgerDir, 'checkpoint.json');
+  const stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  await writeFile(file, JSON.stringify({ ...stored, count: 9 }));
+  t.regex((readCheckpoint(ledgerDir, gw.signPublic) as Error).message, /signature does not verify with the gateway's key/);
+  await writeFile(file, '{"count": "x"}');
+  t.regex((readCheckpoint(ledgerDir, gw.signPublic) as Error).message, /expected \{count, root/);
+});
