@@ -110,7 +110,7 @@ export function boardContract(test: TestFn, target: EmulatedTarget, boardName: s
       const e = await t.throwsAsync(board.link.request(Command.chunk, { slot: 2, off: 0, data: small }), { instanceOf: BoardError });
       t.is(e?.kind, 'blob-crc');
       const bad = Uint8Array.from(blobs[4]!);
-      bad[8 + 4 * 8] ^= 1; // `inputs` no longer matches the weights
+      bad[8 + 4 * 8]! ^= 1; // `inputs` no longer matches the weights
       const e2 = await t.throwsAsync(board.load(2, bad), { instanceOf: BoardError });
       t.is(e2?.kind, 'layer');
       t.regex(String(e2?.details['field']), /weights|inputs/);
@@ -128,7 +128,7 @@ export function boardContract(test: TestFn, target: EmulatedTarget, boardName: s
       raw.write(Uint8Array.from({ length: 5000 }, () => Math.floor(rng() * 256)));
       const frame = encodeFrame({ type: Command.info, seq: 77, payload: new Uint8Array(0) });
       const flipped = Uint8Array.from(frame);
-      flipped[3] ^= 0x40;
+      flipped[3]! ^= 0x40;
       raw.write(flipped);
       raw.write(new Uint8Array(3000).fill(0x55));
       raw.write(Uint8Array.from([0]));

@@ -62,7 +62,7 @@ test('every damaged frame is refused with its kind', (t) => {
     return e?.kind;
   };
   const flipped = cobsDecode(wire);
-  flipped[4] ^= 0x10;
+  flipped[4]! ^= 0x10;
   t.is(kind(cobsEncode(flipped)), 'crc');
   const v2 = cobsDecode(wire);
   v2[0] = 2;
@@ -88,7 +88,7 @@ test('the splitter resynchronises after noise and drops oversize runs without bu
     ...splitter.push(good.subarray(4)),
   ];
   t.deepEqual(events.map((e) => e.kind), ['too-long', 'frame', 'frame', 'frame']);
-  t.is(events[0]!.kind === 'too-long' ? events[0].dropped : 0, 3000);
+  t.is(events[0]?.kind === 'too-long' ? events[0].dropped : 0, 3000);
   t.deepEqual(decodeFrame((events[1] as { bytes: Uint8Array }).bytes).seq, 5);
   // The frame cut by stray zeros arrives as two damaged pieces, each refused, never merged.
   t.throws(() => decodeFrame((events[2] as { bytes: Uint8Array }).bytes));

@@ -15,7 +15,7 @@ function run(chunks: Uint8Array[], max?: number): Outcome {
   const guard = new PacketSizeGuard(max);
   let passed = 0;
   for (const chunk of chunks) {
-    let result: { err?: Error | null; data?: unknown } = {};
+    let result: { err?: Error | null | undefined; data?: unknown } = {};
     guard._transform(Buffer.from(chunk), 'buffer' as BufferEncoding, (err, data) => { result = { err, data }; });
     if (result.err) {
       if (!(result.err instanceof PacketSizeError) || result.err.message.length === 0) throw new Error(`untyped ${result.err.name}: ${result.err.message}`);

@@ -27,7 +27,7 @@ test('ledger verify passes on a demo run\'s ledger and names the entry after any
   const positions = [0, 3, 4, 100, Math.floor(original.length / 3), Math.floor(original.length / 2), original.length - 5, original.length - 1];
   for (const at of positions) {
     const altered = Buffer.from(original);
-    altered[at] ^= 0x01;
+    altered[at]! ^= 0x01;
     await writeFile(file, altered);
     const bad = await runCli(['ledger', 'verify', '--state', state], 60_000);
     t.is(bad.code, 1, `byte ${at}: ${bad.stdout}`);

@@ -28,7 +28,7 @@ test('layer wire form is little-endian raw bytes', (t) => {
   const w = layerToWire(q.layers[0]!);
   const bias = w.bias as Uint8Array;
   const dv = new DataView(bias.buffer, bias.byteOffset, bias.byteLength);
-  t.is(dv.getInt32(0, true), q.layers[0]!.bias[0]);
+  t.is(dv.getInt32(0, true), q.layers[0]!.bias[0]!);
   t.is((w.weights as Uint8Array).length, 150);
 });
 

@@ -25,7 +25,7 @@ test('a signed claim decodes to what was signed and verifies with its signer\'s 
   t.true(claimSignatureValid(c, w1.signPublic, nativeCrypto.ed25519Verify));
   t.false(claimSignatureValid(c, generateDeviceKeys('w1').signPublic, nativeCrypto.ed25519Verify));
   const edited = new Uint8Array(c.claimBytes);
-  edited[edited.length - 1] ^= 1;
+  edited[edited.length - 1]! ^= 1;
   t.false(claimSignatureValid({ claimBytes: edited, sig: c.sig }, w1.signPublic, nativeCrypto.ed25519Verify));
 });
 

@@ -88,8 +88,8 @@ export function niceStep(raw: number): number {
 export interface AxisOptions {
   readonly log?: boolean;
   /** Pinned ends are used exactly instead of being rounded outward to a tick. */
-  readonly fixedMin?: number;
-  readonly fixedMax?: number;
+  readonly fixedMin?: number | undefined;
+  readonly fixedMax?: number | undefined;
   /** Rough number of ticks wanted; the result has between about target/2 and 2.5·target. */
   readonly target?: number;
 }

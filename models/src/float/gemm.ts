@@ -28,7 +28,7 @@ export function gemmAB(
       const a = A[m * K + k]!;
       if (a === 0) continue; // relu zeros are common in backward passes
       const bOff = k * N;
-      for (let n = 0; n < N; n++) C[cOff + n] += a * B[bOff + n]!;
+      for (let n = 0; n < N; n++) C[cOff + n]! += a * B[bOff + n]!;
     }
   }
 }
@@ -45,7 +45,7 @@ export function gemmAtB(
       const a = A[aOff + m]!;
       if (a === 0) continue;
       const cOff = m * N;
-      for (let n = 0; n < N; n++) C[cOff + n] += a * B[bOff + n]!;
+      for (let n = 0; n < N; n++) C[cOff + n]! += a * B[bOff + n]!;
     }
   }
 }

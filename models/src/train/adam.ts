@@ -36,7 +36,7 @@ export class Adam {
         const gi = g[i]!;
         const mi = (m[i] = b1 * m[i]! + (1 - b1) * gi);
         const vi = (v[i] = b2 * v[i]! + (1 - b2) * gi * gi);
-        p[i] -= (learningRate * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+        p[i]! -= (learningRate * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
       }
     });
   }

@@ -19,7 +19,7 @@ export function col2im(spec: ConvSpec, dCols: Float32Array, dInput: Float32Array
           const x = x0 + kx;
           if (x < 0 || x >= inW) { o += C; continue; }
           let dst = (y * inW + x) * C;
-          for (let c = 0; c < C; c++) dInput[dst++] += dCols[o++]!;
+          for (let c = 0; c < C; c++) dInput[dst++]! += dCols[o++]!;
         }
       }
     }

@@ -51,14 +51,14 @@ export class ConvTrainLayer {
     if (spec.pool) {
       dAct.fill(0);
       const am = this.argmax!;
-      for (let i = 0; i < am.length; i++) dAct[am[i]!] += dOutput[i]!;
+      for (let i = 0; i < am.length; i++) dAct[am[i]!]! += dOutput[i]!;
     } else {
       dAct.set(dOutput);
     }
     if (spec.relu) for (let i = 0; i < dAct.length; i++) if (act[i]! <= 0) dAct[i] = 0;
     gemmAtB(dAct, this.cols, this.dWeights, O, K, P, true);
     const db = this.dBias;
-    for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) db[o] += dAct[p * O + o]!;
+    for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) db[o]! += dAct[p * O + o]!;
     if (needInputGrad) {
       gemmAB(dAct, this.weights, this.dCols, P, K, O);
       col2im(spec, this.dCols, this.dInput);

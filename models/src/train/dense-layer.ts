@@ -34,9 +34,9 @@ export class DenseTrainLayer {
     for (let u = 0; u < U; u++) {
       const g = dz[u]!;
       if (g === 0) continue;
-      this.dBias[u] += g;
+      this.dBias[u]! += g;
       const base = u * N;
-      for (let i = 0; i < N; i++) dW[base + i] += g * input[i]!;
+      for (let i = 0; i < N; i++) dW[base + i]! += g * input[i]!;
     }
     if (needInputGrad) {
       const dx = this.dInput;
@@ -45,7 +45,7 @@ export class DenseTrainLayer {
         const g = dz[u]!;
         if (g === 0) continue;
         const base = u * N;
-        for (let i = 0; i < N; i++) dx[i] += g * W[base + i]!;
+        for (let i = 0; i < N; i++) dx[i]! += g * W[base + i]!;
       }
     }
   }

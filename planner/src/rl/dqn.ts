@@ -148,7 +148,7 @@ export class Dqn {
       for (let r = 0; r < live; r++) {
         let best = q[r * A]!;
         for (let a = 1; a < A; a++) if (q[r * A + a]! > best) best = q[r * A + a]!;
-        this.targets[this.live[r]!] += o.gamma * best;
+        this.targets[this.live[r]!]! += o.gamma * best;
       }
     }
     this.updates++;

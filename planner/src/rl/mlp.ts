@@ -166,7 +166,7 @@ export class Mlp {
       this.gemm(act * 4, 4, nIn * 4, dz * 4, this.ogW[k]! * 4, nIn, batch, nOut, 0);
       const gb = this.ogb[k]!;
       f.fill(0, gb, gb + nOut);
-      for (let s = 0; s < batch; s++) for (let j = 0; j < nOut; j++) f[gb + j] += f[dz + s * nOut + j]!;
+      for (let s = 0; s < batch; s++) for (let j = 0; j < nOut; j++) f[gb + j]! += f[dz + s * nOut + j]!;
       if (k === 0) break;
       const W = this.oW[k]!, WT = this.oWT, dx = this.oDelta[k]!;
       for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) f[WT + j * nIn + i] = f[W + i * nOut + j]!;
@@ -193,7 +193,7 @@ export class Mlp {
       const g = f[g0 + i]! * scale;
       const mi = (m[i] = b1 * m[i]! + (1 - b1) * g);
       const vi = (v[i] = b2 * v[i]! + (1 - b2) * g * g);
-      f[w0 + i] -= (stepSize * mi) / (Math.sqrt(vi) + eps);
+      f[w0 + i]! -= (stepSize * mi) / (Math.sqrt(vi) + eps);
     }
     return loss;
   }
@@ -236,7 +236,7 @@ function gemmJs(f: Float32Array, a: number, sar: number, sat: number, b: number,
     for (let k = 0, ao = a + m * sar; k < K; k++, ao += sat) {
       const av = f[ao]!;
       if (av === 0) continue;
-      for (let n = 0, bo = b + k * N; n < N; n++) f[co + n] += av * f[bo + n]!;
+      for (let n = 0, bo = b + k * N; n < N; n++) f[co + n]! += av * f[bo + n]!;
     }
   }
 }

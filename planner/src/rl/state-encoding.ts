@@ -107,10 +107,10 @@ export class PlacementEpisode {
   /** Puts layer l on d whether or not it fits: the resources are used either way (Section III.C.2). */
   place(d: number, l: number): void {
     const layer = this.inst.model.layers[l - 1]!;
-    this.mem[d] += layer.weightBytes;
-    this.macs[d] += layer.macs;
-    if (d !== this.prev) this.bits[this.prev] += 8 * this.inst.model.layers[l - 2]!.outputBytes;
-    if (l === this.L - 1 && d !== this.src) this.bits[d] += 8 * layer.outputBytes;
+    this.mem[d]! += layer.weightBytes;
+    this.macs[d]! += layer.macs;
+    if (d !== this.prev) this.bits[this.prev]! += 8 * this.inst.model.layers[l - 2]!.outputBytes;
+    if (l === this.L - 1 && d !== this.src) this.bits[d]! += 8 * layer.outputBytes;
     this.seen[d]!.add(l);
     this.assignment[l - 1] = d;
     this.prev = d;
