@@ -43,7 +43,7 @@ async function info(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, { port: 'string', baud: 'string' });
   const port = stringFlag(flags, 'port');
   if (!port) throw new Error('board info: --port is required (a board\'s serial port, e.g. /dev/ttyACM0 or the path `board emulate` printed)');
-  const board = await Board.open(await openSerialTransport(port, numberFlag(flags, 'baud', 115200)));
+  const board = await Board.open(await openSerialTransport(port, numberFlag(flags, 'baud', 115200)), { handshakeMs: 3000 });
   try {
     const bitsPerSecond = await board.measureLink();
     const stats = await board.stats();

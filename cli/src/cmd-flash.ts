@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!port) throw new Error('flash: --port is required (the board\'s serial port, e.g. /dev/ttyACM0 or the path `board emulate` printed)');
   const model = loadLenetInt8();
   const layers = parseLayers(stringFlag(flags, 'layers'), model.layers.length);
-  const board = await Board.open(await openSerialTransport(port, numberFlag(flags, 'baud', 115200)));
+  const board = await Board.open(await openSerialTransport(port, numberFlag(flags, 'baud', 115200)), { handshakeMs: 3000 });
   try {
     console.error(`flash: ${board.info.board} ${board.info.id} (firmware ${board.info.fw}) on ${port}: ${board.info.free} of ${board.info.arena} arena bytes free, ${(board.info.macs / 1e6).toFixed(1)} MMAC/s`);
     const blobs = layers.map((i) => encodeLayerBlob(model.layers[i]!));

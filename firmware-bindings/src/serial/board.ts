@@ -6,7 +6,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { BoardError, BoardProtocolError, bytesField, Command, parseInfo, uintField, type BoardInfo } from './commands.js';
-import { BoardLink, type BootAnnouncement, type LinkOptions } from './link.js';
+import { BoardLink, BoardTimeoutError, type BootAnnouncement, type LinkOptions } from './link.js';
 import type { ByteTransport } from './transport.js';
 
 export interface LoadProgress { slot: number; sent: number; size: number }
@@ -40,12 +40,21 @@ export class Board {
   }
 
   /** Handshake: asks `info` and checks the board speaks our protocol. */
-  static async open(transport: ByteTransport, options: LinkOptions = {}): Promise<Board> {
+  static async open(transport: ByteTransport, options: LinkOptions & { handshakeMs?: number } = {}): Promise<Board> {
     const link = new BoardLink(transport, options);
+    const handshakeMs = options.handshakeMs ?? 30_000;
     try {
       // QEMU's pty drops what the board writes until it notices the port was opened (up to ~1 s),
-      // and a real board may still be booting: the handshake gets more patience than a request.
-      const info = parseInfo(await link.request(Command.info, {}, { retries: 12 }));
+      // and a real board may still be booting: the handshake gets more patience than a request,
+      // but within `handshakeMs` in all (`board info` and `flash` give a user at a shell 3 s, as stm32flash gives up within seconds).
+      let answer: Record<string, unknown>;
+      try {
+        answer = await link.request(Command.info, {}, { retries: 12, deadlineMs: handshakeMs });
+      } catch (err) {
+        if (!(err instanceof BoardTimeoutError)) throw err;
+        throw new BoardTimeoutError(`${err.message}: sent \`info\` requests (COBS frames with CRC-32) and expected an \`info\` answer (board id, memory, MAC/s). Is the layerfleet firmware running on that port, at ${transport.baudRate ?? 115200} baud? (\`layerfleet flash --firmware\` writes it)`);
+      }
+      const info = parseInfo(answer);
       if (info.proto !== 1) throw new BoardProtocolError(`board on ${transport.name} speaks protocol ${info.proto}, this side 1`);
       return new Board(link, info);
     } catch (err) {

@@ -30,6 +30,8 @@ export interface RequestOptions {
   /** Time the board needs beyond moving the bytes (e.g. computing layers), ms. */
   workMs?: number;
   retries?: number;
+  /** Gives up after this long in all, whatever retries are left, ms (a silent line must not hold a user for minutes). */
+  deadlineMs?: number;
 }
 
 export interface BootAnnouncement { board: string; id: string; boot: number }
@@ -108,7 +110,12 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
     const attempts = 1 + (opts.retries ?? this.options.retries ?? 8);
     let lastError: Error = new Error(`${what}: not sent`);
     let silentTimeouts = 0;
+    const giveUpAt = opts.deadlineMs === undefined ? Infinity : performance.now() + opts.deadlineMs;
     for (let attempt = 0; attempt < attempts; attempt++) {
+      const left = giveUpAt - performance.now();
+      if (left <= 0) {
+        throw new BoardTimeoutError(`${what}: no answer from ${this.transport.name} within ${opts.deadlineMs} ms (${attempt} tries, ${this.bytesIn} bytes heard)`);
+      }
       if (this.closed) throw new Error(`${what}: board link ${this.transport.name} is closed`);
       if (attempt > 0) this.retries++;
       this.seq = (this.seq + 1) % 0xffff;
@@ -120,7 +127,7 @@ export class BoardLink extends EventEmitter<{ boot: [BootAnnouncement]; closed: 
       // Each retry after a silent timeout waits twice as long: patient with a board that is busy
       // (booting, or QEMU's pty catching up after a reset). A board that was heard refusing
       // damaged frames is alive, and its line merely noisy: no reason to wait longer there.
-      const timeoutMs = Math.min(this.options.maxTimeoutMs ?? 30_000, this.timeoutFor(frame.length + 64, opts.workMs) * 2 ** silentTimeouts);
+      const timeoutMs = Math.min(this.options.maxTimeoutMs ?? 30_000, left, this.timeoutFor(frame.length + 64, opts.workMs) * 2 ** silentTimeouts);
       const started = performance.now();
       let heard = false;
       const result = await new Promise<{ payload: Uint8Array } | { error: Error; damaged?: boolean; rebooted?: boolean }>((settle) => {
