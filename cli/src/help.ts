@@ -51,13 +51,15 @@ export function commandHelp(spec: CommandSpec): string {
   const lines = [`layerfleet ${spec.name}: ${spec.summary}`, '', `usage: ${usageLine(spec)}`];
   if (spec.positionals?.length) {
     lines.push('', 'arguments:');
-    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(26)} ${p.description}`);
+    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(24)}  ${p.description}`);
   }
+  // one column for every description, however long the longest `--flag VALUE` is
+  const width = Math.max(24, ...Object.entries(spec.flags).map(([name, flag]) => flagUsage(name, flag).length)) + 2;
   lines.push('', 'flags:');
   for (const [name, flag] of Object.entries(spec.flags)) {
-    lines.push(`  ${flagUsage(name, flag).padEnd(26)} ${flag.description}${flagNotes(flag)}`);
+    lines.push(`  ${flagUsage(name, flag).padEnd(width)}${flag.description}${flagNotes(flag)}`);
   }
-  lines.push(`  ${'-h, --help'.padEnd(26)} print this help and exit`);
+  lines.push(`  ${'-h, --help'.padEnd(width)}print this help and exit`);
   if (Object.values(spec.flags).some((f) => f.type === 'number')) lines.push('', 'numbers take SI suffixes: 100k = 100e3, 5M = 5e6, 1.1G = 1.1e9 (k, M, G are powers of 1000; exponents like 5e6 work too)');
   return lines.join('\n');
 }
