@@ -67,7 +67,7 @@ function parseArgv(argv: readonly string[], spec: CommandSpec): ParsedCommand {
   }
   for (const [name, flag] of Object.entries(spec.flags)) {
     if (flags[name] === undefined && flag.default !== undefined) flags[name] = flag.default;
-    if (flags[name] === undefined && flag.required) throw new Error(`--${name} is required: ${flag.description}; ${seeHelp}`);
+    if (flags[name] === undefined && flag.required) throw new Error(`${spec.name}: --${name} is required: ${flag.description}; ${seeHelp}`);
   }
   const missing = accepts.filter((p) => !p.optional && !p.repeats).slice(positionals.length);
   if (missing[0]) throw new Error(`\`layerfleet ${spec.name}\` needs ${missing[0].name}: ${missing[0].description}; ${seeHelp}`);

@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
         console.log(groupHelp('board', 'boards on their own', [emulateSpec, infoSpec, buildSpec]));
         return sub === undefined ? 1 : 0;
       }
-      throw new Error(`board: unknown subcommand ${JSON.stringify(sub)}; expected emulate, info or build (see \`layerfleet board --help\`)`);
+      throw new Error(`board: expected emulate, info or build, got ${JSON.stringify(sub)} (see \`layerfleet board --help\`)`);
   }
 }
 

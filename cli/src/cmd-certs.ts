@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(groupHelp('certs', 'TLS certificates for a new install', [initSpec]));
     return sub === undefined ? 1 : 0;
   }
-  if (sub !== 'init') throw new Error(`certs: unknown subcommand ${JSON.stringify(sub)}; expected init (see \`layerfleet certs --help\`)`);
+  if (sub !== 'init') throw new Error(`certs: expected init, got ${JSON.stringify(sub)} (see \`layerfleet certs --help\`)`);
   const flags = parseCommandFlags(rest, initSpec);
   if (!flags) return 0;
   const stateDir = await createdStateDir(requiredString(flags, 'state'));

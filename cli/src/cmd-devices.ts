@@ -51,5 +51,5 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`devices: ${id} revoked; a running gateway drops it at once`);
     return 0;
   }
-  throw new Error(`devices: unknown subcommand ${JSON.stringify(sub)}; expected list or revoke (see \`layerfleet devices --help\`)`);
+  throw new Error(`devices: expected list or revoke, got ${JSON.stringify(sub)} (see \`layerfleet devices --help\`)`);
 }

@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(groupHelp('keys', 'device keys', [rotateSpec]));
     return sub === undefined ? 1 : 0;
   }
-  if (sub !== 'rotate') throw new Error(`keys: unknown subcommand ${JSON.stringify(sub)}; expected rotate (see \`layerfleet keys --help\`)`);
+  if (sub !== 'rotate') throw new Error(`keys: expected rotate, got ${JSON.stringify(sub)} (see \`layerfleet keys --help\`)`);
   const flags = parseCommandFlags(rest, rotateSpec);
   if (!flags) return 0;
   const id = requiredString(flags, 'id');

@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(groupHelp('ledger', 'the audit ledger', [verifySpec]));
     return sub === undefined ? 1 : 0;
   }
-  if (sub !== 'verify') throw new Error(`ledger: unknown subcommand ${JSON.stringify(sub)}; expected verify (see \`layerfleet ledger --help\`)`);
+  if (sub !== 'verify') throw new Error(`ledger: expected verify, got ${JSON.stringify(sub)} (see \`layerfleet ledger --help\`)`);
   const flags = parseCommandFlags(rest, verifySpec);
   if (!flags) return 0;
   const dir = requiredString(flags, 'state');
