@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     const { flags, positionals: [id = ''] } = parsed;
     const store = new DeviceStore(await existingStateDir(requiredString(flags, 'state')));
     if (!store.get(id)) throw new Error(`devices revoke: ${id} is not enrolled here (${store.path}); \`layerfleet devices list --state DIR\` shows who is`);
-    if (!store.revoke(id, stringFlag(flags, 'why') ?? 'revoked by the operator')) throw new Error(`devices revoke: ${id} was already revoked`);
+    if (!store.revoke(id, requiredString(flags, 'why'))) throw new Error(`devices revoke: ${id} was already revoked`);
     console.error(`devices: ${id} revoked; a running gateway drops it at once`);
     return 0;
   }
