@@ -106,7 +106,10 @@ export async function connectOrEnrol<C>(o: ConnectOrEnrol<C>): Promise<C> {
     await enrol().catch((err: Error) => o.log(err.message));
   }
   const client = await o.connect().catch(async (err: Error) => {
-    if (!o.token || enrolled || !/Bad username or password/.test(err.message)) throw err;
+    const refused = /Bad username or password/.test(err.message);
+    // Without a token there is nothing more to try: say how to get one rather than only what the broker said.
+    if (refused && !o.token) throw new Error(`${id}: the broker at ${o.brokerUrl} refused this device (${err.message}): not enrolled there (or revoked), and no enrolment token: run \`layerfleet enroll --id ${id} --state DIR\` on the gateway and pass --enroll-token`, { cause: err });
+    if (!o.token || enrolled || !refused) throw err;
     await enrol(); // the gateway forgot us (a new devices.json): the token enrols us again
     return o.connect();
   });

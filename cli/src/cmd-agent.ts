@@ -9,47 +9,74 @@ import { join } from 'node:path';
 import { decodePublicKeys } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
 import { Agent, measureMacsPerSecond, runSource } from '@layerfleet/agent';
-import { parseFlags, numberFlag, stringFlag } from './args.js';
+import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
+import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
+
+export const spec: CommandSpec = {
+  name: 'agent',
+  summary: 'run a device agent: a worker computing layers, or with --source a camera sending requests',
+  flags: {
+    id: { type: 'string', value: 'ID', required: true, description: "this device's id (as enrolled: layerfleet enroll --id ID)" },
+    broker: { type: 'broker-url', default: 'mqtt://127.0.0.1:1883', description: "the gateway's broker" },
+    state: { type: 'string', value: 'DIR', default: DEFAULT_STATE_DIR, description: "where the device's keys live (created if missing)" },
+    'gateway-keys': { type: 'string', value: 'FILE', defaultNote: 'DIR/gateway.pub.cose', description: "the gateway's public keys, copied from its state directory" },
+    'enroll-token': { type: 'string', value: 'TOKEN', description: 'one-time enrolment token from `layerfleet enroll` on the gateway (first start only)' },
+    ca: { type: 'string', value: 'FILE', description: "the fleet CA (the gateway's DIR/tls/ca.crt) an mqtts:// or wss:// broker must present a certificate from" },
+    'macs-budget': { type: 'number', unit: 'MAC/s', defaultNote: 'what this machine measures', description: 'compute offered to the fleet' },
+    memory: { type: 'number', unit: 'bytes', defaultNote: "this machine's free memory", description: 'memory offered for layers' },
+    'link-mbps': { type: 'number', unit: 'Mbit/s', default: 100, description: "this device's network link rate, for the planner" },
+    boards: { type: 'string', value: 'P1,usb:SERIAL', description: 'serial ports of boards that join the fleet as devices ID.<board>' },
+    baud: { type: 'number', unit: 'bit/s', default: 115200, description: 'serial line rate to the boards' },
+    'line-noise': { type: 'number', unit: 'chance per byte', default: 0, description: 'rigs only: flip and drop serial bytes on purpose, both ways' },
+    'board-macs-budget': { type: 'number', unit: 'MAC/s', defaultNote: 'what each board measures', description: 'compute each board offers' },
+    source: { type: 'boolean', description: 'also send held-out digits as inference requests (a camera)' },
+    inferences: { type: 'number', default: 100, unit: 'requests', description: 'with --source: how many to send' },
+    concurrency: { type: 'number', default: 4, unit: 'requests', description: 'with --source: how many in flight at once' },
+    rate: { type: 'number', default: 10, unit: 'requests/s', description: 'with --source: the request rate announced to the gateway' },
+    quiet: { type: 'boolean', description: 'no log lines on stderr' },
+  },
+};
 
 export async function run(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, {
-    id: 'string', broker: 'string', state: 'string', 'gateway-keys': 'string', 'macs-budget': 'string', memory: 'string',
-    'link-mbps': 'string', boards: 'string', baud: 'string', 'line-noise': 'string', 'board-macs-budget': 'string', 'enroll-token': 'string', ca: 'string', source: 'boolean', inferences: 'string', concurrency: 'string', rate: 'string', quiet: 'boolean',
-  });
-  const id = stringFlag(flags, 'id');
-  if (!id) throw new Error('--id is required');
-  const stateDir = stringFlag(flags, 'state') ?? '.layerfleet';
+  const flags = parseCommandFlags(argv, spec);
+  if (!flags) return;
+  const id = requiredString(flags, 'id');
+  const stateDir = await createdStateDir(requiredString(flags, 'state'));
   const keysFile = stringFlag(flags, 'gateway-keys') ?? join(stateDir, 'gateway.pub.cose');
-  const gateway = decodePublicKeys(await readFile(keysFile).catch(() => { throw new Error(`--gateway-keys: cannot read ${keysFile}`); }));
+  const gateway = decodePublicKeys(await readFile(keysFile).catch(() => { throw new Error(`--gateway-keys: cannot read ${keysFile} (copy the gateway's DIR/gateway.pub.cose here, or point --gateway-keys at it)`); }));
   const caFile = stringFlag(flags, 'ca');
   const ca = caFile === undefined ? undefined : await readFile(caFile).catch((err: Error) => { throw new Error(`--ca: cannot read ${caFile} (${err.message})`); });
   if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--ca: ${caFile} holds no PEM certificate (expected the gateway's DIR/tls/ca.crt)`);
   const model = loadLenetInt8();
   const measured = measureMacsPerSecond(model);
   const log = flags.quiet ? () => {} : (line: string) => console.error(line);
-  const budget = flags['macs-budget'] === undefined ? undefined : numberFlag(flags, 'macs-budget', 0);
-  const memory = flags.memory === undefined ? undefined : numberFlag(flags, 'memory', 0);
+  const budget = numberFlag(flags, 'macs-budget');
+  const memory = numberFlag(flags, 'memory');
+  const brokerUrl = requiredString(flags, 'broker');
+  const rateBitsPerSecond = requiredNumber(flags, 'link-mbps') * 1e6;
+  const enrolToken = stringFlag(flags, 'enroll-token');
+  const boardBudget = numberFlag(flags, 'board-macs-budget');
   const isSource = flags.source === true;
   const agent = await Agent.start({
     id, stateDir, gateway, log,
-    brokerUrl: stringFlag(flags, 'broker') ?? 'mqtt://127.0.0.1:1883',
+    brokerUrl,
     role: isSource ? 'source' : 'worker',
     measuredMacsPerSecond: measured,
     ...(budget === undefined ? {} : { macsBudget: budget }),
     ...(memory === undefined ? {} : { memoryBytes: memory }),
-    rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
-    ...(stringFlag(flags, 'enroll-token') ? { enrolToken: stringFlag(flags, 'enroll-token')! } : {}),
+    rateBitsPerSecond,
+    ...(enrolToken ? { enrolToken } : {}),
     ...(ca ? { ca } : {}),
-    ...(isSource ? { requestRate: numberFlag(flags, 'rate', 10) } : {}),
+    ...(isSource ? { requestRate: requiredNumber(flags, 'rate') } : {}),
   });
   log(`[${id}] up: ${(measured / 1e6).toFixed(0)} MMAC/s measured, offering ${(agent.capabilities().macsPerSecond / 1e6).toFixed(2)} MMAC/s`);
   const ports = (stringFlag(flags, 'boards') ?? '').split(',').filter((p) => p.length > 0);
   const boards = await startBoardDevices(ports, {
-    id, stateDir, gateway, log, brokerUrl: stringFlag(flags, 'broker') ?? 'mqtt://127.0.0.1:1883', ...(ca ? { ca } : {}), rateBitsPerSecond: numberFlag(flags, 'link-mbps', 100) * 1e6,
+    id, stateDir, gateway, log, brokerUrl, ...(ca ? { ca } : {}), rateBitsPerSecond,
     vouchingHost: () => agent.endpoint.keys,
-  }, { baudRate: numberFlag(flags, 'baud', 115200), lineNoise: numberFlag(flags, 'line-noise', 0),
-    ...(flags['board-macs-budget'] === undefined ? {} : { macsBudget: numberFlag(flags, 'board-macs-budget', 0) }) });
+  }, { baudRate: requiredNumber(flags, 'baud'), lineNoise: requiredNumber(flags, 'line-noise'),
+    ...(boardBudget === undefined ? {} : { macsBudget: boardBudget }) });
   const stop = async () => { await stopBoardDevices(boards); await agent.close(); process.exit(0); };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
@@ -62,8 +89,8 @@ export async function run(argv: string[]): Promise<void> {
     );
   });
   if (!isSource) return;
-  const inferences = numberFlag(flags, 'inferences', 100);
-  const results = await runSource(agent, { model, inferences, concurrency: numberFlag(flags, 'concurrency', 4) });
+  const inferences = requiredNumber(flags, 'inferences');
+  const results = await runSource(agent, { model, inferences, concurrency: requiredNumber(flags, 'concurrency') });
   const correct = results.filter((r) => r.predicted === r.label).length;
   const failed = results.filter((r) => r.error).length;
   log(`[${id}] source done: ${results.length - failed}/${inferences} answered, ${correct} correct, ${failed} failed`);

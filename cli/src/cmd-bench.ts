@@ -4,10 +4,22 @@ import { benchKernels } from '@layerfleet/models';
 import { benchPlanner } from './bench-planner.js';
 import { benchBoards } from './bench-boards.js';
 import { benchLedgerTable } from './bench-ledger.js';
+import { parseCommand, type CommandSpec } from './args.js';
+
+const SECTIONS = ['envelope', 'kernels', 'planner', 'boards', 'ledger'];
+
+export const spec: CommandSpec = {
+  name: 'bench',
+  summary: 'our code against named peers, as ratios: envelope, kernels, planner, boards, ledger',
+  positionals: [{ name: 'SECTION', optional: true, repeats: true, description: `only these sections: ${SECTIONS.join(', ')} (default: all)` }],
+  flags: {},
+};
 
 export async function run(argv: string[] = []): Promise<void> {
-  const only = new Set(argv);
-  if (only.size && !['envelope', 'kernels', 'planner', 'boards', 'ledger'].some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner, boards, ledger`);
+  const parsed = parseCommand(argv, spec);
+  if (!parsed) return;
+  const only = new Set(parsed.positionals);
+  if (only.size && !SECTIONS.some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner, boards, ledger`);
   const want = (section: string) => only.size === 0 || only.has(section);
   if (want('envelope')) benchEnvelopes();
   if (want('kernels')) await benchKernelTable();

@@ -9,22 +9,52 @@ import {
 } from '@layerfleet/firmware-bindings';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { parseFlags, numberFlag, stringFlag } from './args.js';
+import { parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
+import { groupHelp, wantsHelp } from './help.js';
+
+export const emulateSpec: CommandSpec = {
+  name: 'board emulate',
+  summary: 'start an emulated board, print {"port": …} and run until stopped',
+  flags: {
+    target: { type: 'string', value: 'host|qemu', default: 'host', description: 'host: a process on a pseudo-terminal; qemu: Cortex-M7 under qemu-system-arm' },
+    id: { type: 'string', value: 'ID', defaultNote: 'one the firmware makes up', description: 'the id the board reports' },
+  },
+};
+
+export const infoSpec: CommandSpec = {
+  name: 'board info',
+  summary: "handshake, the board's info and stats, the measured line rate (JSON)",
+  flags: {
+    port: { type: 'string', value: 'PATH', required: true, description: "the board's serial port, e.g. /dev/ttyACM0 or the path `board emulate` printed" },
+    baud: { type: 'number', default: 115200, unit: 'bit/s', description: 'serial line rate' },
+  },
+};
+
+export const buildSpec: CommandSpec = {
+  name: 'board build',
+  summary: 'build the firmware for every target the installed toolchains allow (host; qemu and stm32h7 with arm-none-eabi-gcc)',
+  flags: {},
+};
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'emulate': return emulate(rest);
     case 'info': return info(rest);
-    case 'build': return build();
+    case 'build': return build(rest);
     default:
-      throw new Error(`board: expected a subcommand: emulate, info or build (got ${JSON.stringify(sub ?? '')})`);
+      if (sub === undefined || wantsHelp([sub])) {
+        console.log(groupHelp('board', 'boards on their own', [emulateSpec, infoSpec, buildSpec]));
+        return sub === undefined ? 1 : 0;
+      }
+      throw new Error(`board: expected emulate, info or build, got ${JSON.stringify(sub)} (see \`layerfleet board --help\`)`);
   }
 }
 
 async function emulate(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { target: 'string', id: 'string' });
-  const target = stringFlag(flags, 'target') ?? 'host';
+  const flags = parseCommandFlags(argv, emulateSpec);
+  if (!flags) return 0;
+  const target = requiredString(flags, 'target');
   if (target !== 'host' && target !== 'qemu') throw new Error(`--target: expected host or qemu, got ${JSON.stringify(target)}`);
   const id = stringFlag(flags, 'id');
   console.error(`board emulate: building and starting the ${target} board…`);
@@ -40,10 +70,10 @@ async function emulate(argv: string[]): Promise<number> {
 }
 
 async function info(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { port: 'string', baud: 'string' });
-  const port = stringFlag(flags, 'port');
-  if (!port) throw new Error('board info: --port is required (a board\'s serial port, e.g. /dev/ttyACM0 or the path `board emulate` printed)');
-  const board = await Board.open(await openSerialTransport(port, numberFlag(flags, 'baud', 115200)), { handshakeMs: 3000 });
+  const flags = parseCommandFlags(argv, infoSpec);
+  if (!flags) return 0;
+  const port = requiredString(flags, 'port');
+  const board = await Board.open(await openSerialTransport(port, requiredNumber(flags, 'baud')), { handshakeMs: 3000 });
   try {
     const bitsPerSecond = await board.measureLink();
     const stats = await board.stats();
@@ -54,7 +84,8 @@ async function info(argv: string[]): Promise<number> {
   }
 }
 
-async function build(): Promise<number> {
+async function build(argv: string[]): Promise<number> {
+  if (!parseCommandFlags(argv, buildSpec)) return 0;
   const targets: FirmwareTarget[] = ['host'];
   if (await haveArmToolchain()) targets.push('qemu', 'stm32h7');
   else console.error('board build: arm-none-eabi-gcc not found, building the host target only (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)');

@@ -7,15 +7,30 @@
  * and for reading the CA's fingerprint to compare with what a device was given.
  */
 import { ensureCertificates } from '@layerfleet/gateway';
-import { parseFlags, stringFlag } from './args.js';
+import { parseCommandFlags, requiredString, stringFlag, type CommandSpec } from './args.js';
+import { groupHelp, wantsHelp } from './help.js';
+import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
 
-const USAGE = 'certs init --state DIR [--host NAME,...] [--json]';
+export const initSpec: CommandSpec = {
+  name: 'certs init',
+  summary: 'make the fleet CA and the gateway certificate in DIR/tls/ (what exists is kept)',
+  flags: {
+    state: { type: 'string', value: 'DIR', default: DEFAULT_STATE_DIR, description: "the gateway's state directory (created if missing)" },
+    host: { type: 'string', value: 'NAME,...', defaultNote: "this host's names", description: "more names for the gateway's certificate" },
+    json: { type: 'boolean', description: 'one JSON line: the files and the CA fingerprint' },
+  },
+};
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'init') throw new Error(`certs: expected init (${USAGE}), got ${JSON.stringify(sub ?? '')}`);
-  const flags = parseFlags(rest, { state: 'string', host: 'string', json: 'boolean' });
-  const stateDir = stringFlag(flags, 'state') ?? '.layerfleet';
+  if (sub === undefined || wantsHelp([sub])) {
+    console.log(groupHelp('certs', 'TLS certificates for a new install', [initSpec]));
+    return sub === undefined ? 1 : 0;
+  }
+  if (sub !== 'init') throw new Error(`certs: expected init, got ${JSON.stringify(sub)} (see \`layerfleet certs --help\`)`);
+  const flags = parseCommandFlags(rest, initSpec);
+  if (!flags) return 0;
+  const stateDir = await createdStateDir(requiredString(flags, 'state'));
   const hosts = (stringFlag(flags, 'host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   const certs = await ensureCertificates(stateDir, { hosts }).catch((err: Error) => { throw new Error(`certs init: ${err.message}`); });
   for (const line of certs.changes) console.error(`certs: ${line}`);

@@ -12,22 +12,41 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createStrategy, DEFAULT_STRATEGY } from '@layerfleet/planner';
 import { haveQemu, type EmulatedTarget } from '@layerfleet/firmware-bindings';
-import { parseFlags, numberFlag, stringFlag } from './args.js';
+import { parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
 import { runFleet, type FleetBoard } from '@layerfleet/fleet';
 
+export const spec: CommandSpec = {
+  name: 'demo',
+  summary: 'gateway + workers + emulated boards + a camera source on this machine: real MNIST inferences, then a summary',
+  flags: {
+    inferences: { type: 'number', default: 200, unit: 'requests', description: 'how many digits the camera sends' },
+    rate: { type: 'number', default: 20, unit: 'requests/s', description: "the camera's request rate" },
+    concurrency: { type: 'number', default: 4, unit: 'requests', description: 'requests in flight at once' },
+    strategy: { type: 'string', value: 'NAME', default: DEFAULT_STRATEGY, description: 'placement strategy: segment-dp, exact, rl-pdnn, static or neurosurgeon' },
+    policy: { type: 'string', value: 'FILE', defaultNote: 'the trained policy for the workload', description: 'rl-pdnn policy file (from layerfleet train-rl)' },
+    privacy: { type: 'string', value: 'none|two-hidden|half', default: 'none', description: 'layers that only trusted devices may compute' },
+    boards: { type: 'string', value: 'host,qemu|none', defaultNote: 'host, plus qemu when qemu-system-arm is installed', description: 'emulated boards behind a board-host agent' },
+    'board-ports': { type: 'string', value: 'P1,P2', description: 'serial ports of real boards to add' },
+    'line-noise': { type: 'number', default: 0, unit: 'chance per byte', description: "rigs only: flip and drop serial bytes on the boards' lines" },
+    kill: { type: 'string', value: 'ID@N', description: 'kill agent ID after N outcomes (shows re-planning)' },
+    state: { type: 'string', value: 'DIR', defaultNote: 'a new temporary directory', description: 'state directory for the gateway and agents (created if missing)' },
+    capture: { type: 'string', value: 'FILE', description: 'write every MQTT packet the broker sees to FILE' },
+    json: { type: 'boolean', description: 'the last line of stdout is the summary as one JSON object' },
+    verbose: { type: 'boolean', description: "the processes' own log lines too" },
+  },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, {
-    inferences: 'string', json: 'boolean', capture: 'string', state: 'string', concurrency: 'string', privacy: 'string', kill: 'string', verbose: 'boolean',
-    strategy: 'string', policy: 'string', rate: 'string', boards: 'string', 'board-ports': 'string', 'line-noise': 'string',
-  });
-  const inferences = numberFlag(flags, 'inferences', 200);
-  const strategy = stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY;
+  const flags = parseCommandFlags(argv, spec);
+  if (!flags) return 0;
+  const inferences = requiredNumber(flags, 'inferences');
+  const strategy = requiredString(flags, 'strategy');
   const policyFlag = stringFlag(flags, 'policy');
   const policy = policyFlag === undefined ? undefined : resolve(policyFlag);
   // here rather than in the gateway process, so a wrong name fails with the list of valid ones
   createStrategy(strategy, await strategyOptions(strategy, policy));
-  const rate = numberFlag(flags, 'rate', 20);
+  const rate = requiredNumber(flags, 'rate');
   if (!(rate > 0)) throw new Error(`--rate: expected requests per second > 0, got ${rate}`);
   const boards: FleetBoard[] = (await parseBoards(stringFlag(flags, 'boards'))).map((emulate) => ({ emulate }));
   for (const port of (stringFlag(flags, 'board-ports') ?? '').split(',').filter(Boolean)) boards.push({ port });
@@ -38,10 +57,10 @@ export async function run(argv: string[]): Promise<number> {
   const say = (line: string) => console.error(line);
   const summary = await runFleet({
     inferences, strategy, rate, stateDir, boards, say,
-    privacy: stringFlag(flags, 'privacy') ?? 'none',
-    concurrency: numberFlag(flags, 'concurrency', 4),
+    privacy: requiredString(flags, 'privacy'),
+    concurrency: requiredNumber(flags, 'concurrency'),
     verbose: flags.verbose === true,
-    lineNoise: numberFlag(flags, 'line-noise', 0),
+    lineNoise: requiredNumber(flags, 'line-noise'),
     events: kill ? [{ after: kill.after, action: { kill: kill.id } }] : [],
     ...(policy === undefined ? {} : { policy }),
     ...(capture ? { capture: resolve(capture) } : {}),

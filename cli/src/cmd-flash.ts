@@ -7,18 +7,32 @@
  */
 import { loadLenetGolden, loadLenetInt8, layerMacs } from '@layerfleet/models';
 import { Board, encodeLayerBlob, openSerialTransport } from '@layerfleet/firmware-bindings';
-import { parseFlags, numberFlag, stringFlag } from './args.js';
+import { parseCommandFlags, requiredNumber, stringFlag, type CommandSpec } from './args.js';
 import { Progress } from '@layerfleet/report';
 import { flashFirmware } from './firmware-tools.js';
 
+export const spec: CommandSpec = {
+  name: 'flash',
+  summary: "provision LeNet's int8 layers to a board over the serial protocol (--port), or write its firmware image (--firmware)",
+  flags: {
+    port: { type: 'string', value: 'PATH', description: "the board's serial port, e.g. /dev/ttyACM0 or the path `board emulate` printed (required to provision)" },
+    baud: { type: 'number', default: 115200, unit: 'bit/s', description: 'serial line rate' },
+    layers: { type: 'string', value: '0,1,...', defaultNote: 'every layer', description: 'layer indices to provision, to slots 0, 1, … in this order' },
+    verify: { type: 'boolean', default: true, description: 'run golden vector 0 through each provisioned layer on the board (--verify=false skips)' },
+    firmware: { type: 'boolean', description: 'write the STM32H7 firmware image instead, with a standard tool' },
+    tool: { type: 'string', value: 'NAME', defaultNote: 'the first one installed', description: 'with --firmware: stm32flash, st-flash, openocd or dfu-util' },
+  },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { port: 'string', baud: 'string', layers: 'string', verify: 'boolean', firmware: 'boolean', tool: 'string' });
+  const flags = parseCommandFlags(argv, spec);
+  if (!flags) return 0;
   const port = stringFlag(flags, 'port');
   if (flags.firmware) return flashFirmware(port, stringFlag(flags, 'tool'));
   if (!port) throw new Error('flash: --port is required (the board\'s serial port, e.g. /dev/ttyACM0 or the path `board emulate` printed)');
   const model = loadLenetInt8();
   const layers = parseLayers(stringFlag(flags, 'layers'), model.layers.length);
-  const board = await Board.open(await openSerialTransport(port, numberFlag(flags, 'baud', 115200)), { handshakeMs: 3000 });
+  const board = await Board.open(await openSerialTransport(port, requiredNumber(flags, 'baud')), { handshakeMs: 3000 });
   try {
     console.error(`flash: ${board.info.board} ${board.info.id} (firmware ${board.info.fw}) on ${port}: ${board.info.free} of ${board.info.arena} arena bytes free, ${(board.info.macs / 1e6).toFixed(1)} MMAC/s`);
     const blobs = layers.map((i) => encodeLayerBlob(model.layers[i]!));

@@ -6,43 +6,69 @@
  */
 import { startGateway } from '@layerfleet/gateway';
 import { DEFAULT_STRATEGY } from '@layerfleet/planner';
-import { parseFlags, numberFlag, stringFlag } from './args.js';
+import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
+import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
+
+export const spec: CommandSpec = {
+  name: 'gateway',
+  summary: 'run a gateway: MQTT broker, device registry, planner, audit ledger; prints {"event":"listening",…} when up',
+  flags: {
+    port: { type: 'number', default: 1883, unit: 'TCP port (0: any free one)', description: 'MQTT listener' },
+    host: { type: 'string', value: 'ADDRESS', defaultNote: 'every interface', description: 'address to listen on' },
+    state: { type: 'string', value: 'DIR', default: DEFAULT_STATE_DIR, description: 'state directory: keys, devices.json, ledger, tls/ (created if missing)' },
+    access: { type: 'string', value: 'enrolled|open', default: 'enrolled', description: 'enrolled: only devices enrolled with `layerfleet enroll`; open: any device that says hello' },
+    privacy: { type: 'string', value: 'none|two-hidden|half', default: 'none', description: 'layers that only trusted devices may compute' },
+    trusted: { type: 'string', value: 'ID,...', description: 'device ids trusted with private layers' },
+    strategy: { type: 'string', value: 'NAME', default: DEFAULT_STRATEGY, description: 'placement strategy: segment-dp, exact, rl-pdnn, static or neurosurgeon' },
+    policy: { type: 'string', value: 'FILE', defaultNote: 'the trained policy for the workload', description: 'rl-pdnn policy file (from layerfleet train-rl)' },
+    'queue-timeout': { type: 'number', default: 5000, unit: 'ms', description: 'how long a request nobody can take waits (0: fail it at once)' },
+    'max-queued': { type: 'number', default: 100, unit: 'requests', description: 'requests waiting at most' },
+    'tls-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'add an mqtts listener (makes DIR/tls/ certificates on first use)' },
+    'ws-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'add MQTT over WebSocket at /mqtt' },
+    'ws-tls': { type: 'boolean', description: 'the WebSocket listener speaks wss' },
+    'tls-host': { type: 'string', value: 'NAME,...', description: "more names for the gateway's certificate (with --tls-port or --ws-port)" },
+    capture: { type: 'string', value: 'FILE', description: 'write every MQTT packet the broker sees to FILE' },
+    quiet: { type: 'boolean', description: 'no log lines on stderr' },
+  },
+};
 
 export async function run(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, {
-    port: 'string', host: 'string', state: 'string', privacy: 'string', trusted: 'string', capture: 'string', quiet: 'boolean',
-    strategy: 'string', policy: 'string', 'queue-timeout': 'string', 'max-queued': 'string', access: 'string',
-    'tls-port': 'string', 'ws-port': 'string', 'ws-tls': 'boolean', 'tls-host': 'string',
-  });
-  const access = stringFlag(flags, 'access') ?? 'enrolled';
+  const flags = parseCommandFlags(argv, spec);
+  if (!flags) return;
+  const access = requiredString(flags, 'access');
   if (access !== 'open' && access !== 'enrolled') throw new Error(`--access: expected enrolled (only enrolled devices, see layerfleet enroll) or open, got ${access}`);
-  const privacy = stringFlag(flags, 'privacy') ?? 'none';
+  const privacy = requiredString(flags, 'privacy');
   if (!['none', 'two-hidden', 'half'].includes(privacy)) throw new Error(`--privacy: expected none, two-hidden or half, got ${privacy}`);
-  const queueTimeoutMs = numberFlag(flags, 'queue-timeout', 5000);
+  const queueTimeoutMs = requiredNumber(flags, 'queue-timeout');
   if (queueTimeoutMs < 0) throw new Error(`--queue-timeout: expected ms ≥ 0 (0 fails unplaceable requests at once), got ${queueTimeoutMs}`);
-  const maxQueued = numberFlag(flags, 'max-queued', 100);
+  const maxQueued = requiredNumber(flags, 'max-queued');
   if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new Error(`--max-queued: expected a whole number ≥ 0, got ${maxQueued}`);
   const portFlag = (name: string) => {
-    if (flags[name] === undefined) return undefined;
-    const port = numberFlag(flags, name, 0);
+    const port = numberFlag(flags, name);
+    if (port === undefined) return undefined;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--${name}: expected a port 0-65535 (0: any free one), got ${port}`);
     return port;
   };
+  const port = portFlag('port') ?? 1883;
   const tlsPort = portFlag('tls-port');
   const wsPort = portFlag('ws-port');
   const tlsHosts = (stringFlag(flags, 'tls-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (flags['ws-tls'] && wsPort === undefined) throw new Error('--ws-tls: there is no WebSocket listener to secure; add --ws-port P');
   if (tlsHosts.length > 0 && tlsPort === undefined && wsPort === undefined) throw new Error('--tls-host: names for the gateway certificate need --tls-port or --ws-port');
+  const stateDir = await createdStateDir(requiredString(flags, 'state'));
+  const host = stringFlag(flags, 'host');
+  const capture = stringFlag(flags, 'capture');
+  const strategy = requiredString(flags, 'strategy');
   const gw = await startGateway({
-    port: numberFlag(flags, 'port', 1883),
-    ...(stringFlag(flags, 'host') ? { host: stringFlag(flags, 'host')! } : {}),
-    stateDir: stringFlag(flags, 'state') ?? '.layerfleet',
+    port,
+    ...(host ? { host } : {}),
+    stateDir,
     privacy: privacy as 'none',
     trusted: (stringFlag(flags, 'trusted') ?? '').split(',').filter(Boolean),
-    ...(stringFlag(flags, 'capture') ? { capturePath: stringFlag(flags, 'capture')! } : {}),
-    strategy: stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY,
-    ...(await strategyOptions(stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY, stringFlag(flags, 'policy'))),
+    ...(capture ? { capturePath: capture } : {}),
+    strategy,
+    ...(await strategyOptions(strategy, stringFlag(flags, 'policy'))),
     queueTimeoutMs,
     maxQueued,
     access,

@@ -16,16 +16,32 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeCoseKey, decodePublicKeys } from '@layerfleet/protocol';
 import { KEEPER_ID, LedgerError, verifyLedger, readCheckpoint, resolveLedgerFile, type Checkpoint, type KeyLookup, type LedgerReport } from '@layerfleet/ledger';
-import { parseFlags, stringFlag } from './args.js';
+import { parseCommandFlags, requiredString, stringFlag, type CommandSpec } from './args.js';
+import { groupHelp, wantsHelp } from './help.js';
+import { existingStateDir } from './state-dir.js';
 
-const USAGE = 'ledger verify --state DIR [--json] [--pin COUNT:ROOT] [--gateway-keys FILE]';
+export const verifySpec: CommandSpec = {
+  name: 'ledger verify',
+  summary: 'check the audit ledger of a state directory: chain, signatures, torn or altered records; exit 1 naming the first problem',
+  flags: {
+    state: { type: 'string', value: 'DIR', required: true, description: "the gateway's state directory (or the ledger file itself)" },
+    json: { type: 'boolean', description: 'one JSON line: the report, where each key came from, warnings' },
+    pin: { type: 'string', value: 'COUNT:ROOT', defaultNote: "the gateway's signed checkpoint", description: 'a head published earlier: its entry count and 64-hex root' },
+    'gateway-keys': { type: 'string', value: 'FILE', defaultNote: 'DIR/gateway.pub.cose', description: "the gateway's public keys, from somewhere other than DIR" },
+  },
+};
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'verify') throw new Error(`ledger: expected a subcommand: ${USAGE}`);
-  const flags = parseFlags(rest, { state: 'string', json: 'boolean', pin: 'string', 'gateway-keys': 'string' });
-  const dir = stringFlag(flags, 'state');
-  if (!dir) throw new Error(`ledger verify: --state DIR is required (${USAGE})`);
+  if (sub === undefined || wantsHelp([sub])) {
+    console.log(groupHelp('ledger', 'the audit ledger', [verifySpec]));
+    return sub === undefined ? 1 : 0;
+  }
+  if (sub !== 'verify') throw new Error(`ledger: expected verify, got ${JSON.stringify(sub)} (see \`layerfleet ledger --help\`)`);
+  const flags = parseCommandFlags(rest, verifySpec);
+  if (!flags) return 0;
+  const dir = requiredString(flags, 'state');
+  if (!(await resolveLedgerFile(dir).then(() => true, () => false))) await existingStateDir(dir);
   const keys = await keysIn(dir, stringFlag(flags, 'gateway-keys'));
   // Without a head pinned by hand, the gateway's signed checkpoint: it catches entries cut from the end.
   const checkpoint = await signedCheckpoint(dir, keys.lookup(KEEPER_ID));

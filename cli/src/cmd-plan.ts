@@ -1,17 +1,28 @@
 /** `layerfleet plan --instance FILE --strategy S [--policy FILE] [--json]`: place one request described as DESIGN.md's JSON instance. */
 import { readFile } from 'node:fs/promises';
 import { createStrategy, DEFAULT_STRATEGY, normalizeInstance, violations } from '@layerfleet/planner';
-import { parseFlags, stringFlag } from './args.js';
+import { parseCommandFlags, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
 
+export const spec: CommandSpec = {
+  name: 'plan',
+  summary: 'place one request given as a JSON instance (DESIGN.md); exit 2 when no placement meets the constraints',
+  flags: {
+    instance: { type: 'string', value: 'FILE', required: true, description: 'the request and the fleet, as the JSON instance of DESIGN.md' },
+    strategy: { type: 'string', value: 'NAME', default: DEFAULT_STRATEGY, description: 'placement strategy: segment-dp, exact, rl-pdnn, static or neurosurgeon' },
+    policy: { type: 'string', value: 'FILE', description: 'rl-pdnn policy file (from layerfleet train-rl)' },
+    json: { type: 'boolean', description: 'one JSON line: feasible, latency, assignment, reasons' },
+  },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { instance: 'string', strategy: 'string', policy: 'string', json: 'boolean' });
-  const file = stringFlag(flags, 'instance');
-  if (!file) throw new Error('plan: --instance FILE is required (a JSON instance as in DESIGN.md)');
+  const flags = parseCommandFlags(argv, spec);
+  if (!flags) return 0;
+  const file = requiredString(flags, 'instance');
   let json: unknown;
   try { json = JSON.parse(await readFile(file, 'utf8')); } catch (err) { throw new Error(`plan: cannot read ${file}: ${(err as Error).message}`); }
   const inst = normalizeInstance(json);
-  const strategyName = stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY;
+  const strategyName = requiredString(flags, 'strategy');
   const strategy = createStrategy(strategyName, await strategyOptions(strategyName, stringFlag(flags, 'policy')));
   const placement = strategy.plan(inst);
   // whatever the strategy claims, the answer is judged by the constraints themselves

@@ -5,31 +5,51 @@
 import { createStrategy, DEFAULT_STRATEGY, RlPdnn } from '@layerfleet/planner';
 import { Progress } from '@layerfleet/report';
 import * as sim from '@layerfleet/simulator';
-import { numberFlag, parseFlags, stringFlag } from './args.js';
+import { parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
 
+export const spec: CommandSpec = {
+  name: 'sim',
+  summary: "simulate the paper's scenario in simulated time: fleet, Poisson requests, churn, a strategy",
+  flags: {
+    scenario: { type: 'string', value: 'NAME', default: 'paper', description: 'the scenario (the one defined is paper)' },
+    workload: { type: 'string', value: 'NAME', default: 'lenet', description: `the models requested: ${sim.WORKLOAD_NAMES.join(', ')}` },
+    privacy: { type: 'string', value: 'none|two-hidden|half', default: 'none', description: 'layers that only trusted devices may compute' },
+    strategy: { type: 'string', value: 'NAME', default: DEFAULT_STRATEGY, description: 'placement strategy: segment-dp, exact, rl-pdnn, static or neurosurgeon' },
+    policy: { type: 'string', value: 'FILE', defaultNote: 'the trained policy for the workload', description: 'rl-pdnn policy file (from layerfleet train-rl)' },
+    learn: { type: 'boolean', description: 'rl-pdnn keeps learning from every request, as the paper runs it' },
+    requests: { type: 'number', default: 15000, unit: 'requests', description: 'requests simulated' },
+    devices: { type: 'number', default: 51, unit: 'devices', description: 'fleet size' },
+    sources: { type: 'number', default: 5, unit: 'devices', description: 'devices sending requests' },
+    lambda: { type: 'number', default: 3, unit: 'requests/s per source', description: 'Poisson arrival rate' },
+    churn: { type: 'number', default: 0.2, unit: 'fraction of devices', description: 'devices that leave and come back' },
+    'mac-unit': { type: 'number', default: 1e6, unit: 'MACs', description: "one unit of the paper's compute figures" },
+    queue: { type: 'number', default: 0, unit: 's', description: 'how long a request nobody can take waits (0: rejected at once)' },
+    seed: { type: 'number', default: 1, description: 'random seed' },
+    json: { type: 'boolean', description: 'one JSON line instead of the table' },
+  },
+};
+
 export async function run(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, {
-    scenario: 'string', workload: 'string', privacy: 'string', strategy: 'string', requests: 'string', devices: 'string',
-    sources: 'string', seed: 'string', lambda: 'string', churn: 'string', 'mac-unit': 'string', policy: 'string', queue: 'string', learn: 'boolean', json: 'boolean',
-  });
-  const scenario = stringFlag(flags, 'scenario') ?? 'paper';
+  const flags = parseCommandFlags(argv, spec);
+  if (!flags) return;
+  const scenario = requiredString(flags, 'scenario');
   if (scenario !== 'paper') throw new Error(`--scenario: unknown ${JSON.stringify(scenario)}; the one defined is "paper"`);
-  const workload = stringFlag(flags, 'workload') ?? 'lenet';
+  const workload = requiredString(flags, 'workload');
   if (!(sim.WORKLOAD_NAMES as readonly string[]).includes(workload)) throw new Error(`--workload: unknown ${JSON.stringify(workload)}; use ${sim.WORKLOAD_NAMES.join(', ')}`);
   const opts = sim.paperScenario({
     workload: workload as sim.WorkloadName,
-    privacyName: stringFlag(flags, 'privacy') ?? 'none',
-    requests: numberFlag(flags, 'requests', 15000),
-    devices: numberFlag(flags, 'devices', 51),
-    sources: numberFlag(flags, 'sources', 5),
-    seed: numberFlag(flags, 'seed', 1),
-    lambda: numberFlag(flags, 'lambda', 3),
-    churnFraction: numberFlag(flags, 'churn', 0.2),
-    macUnit: numberFlag(flags, 'mac-unit', 1e6),
-    queueSeconds: numberFlag(flags, 'queue', 0),
+    privacyName: requiredString(flags, 'privacy'),
+    requests: requiredNumber(flags, 'requests'),
+    devices: requiredNumber(flags, 'devices'),
+    sources: requiredNumber(flags, 'sources'),
+    seed: requiredNumber(flags, 'seed'),
+    lambda: requiredNumber(flags, 'lambda'),
+    churnFraction: requiredNumber(flags, 'churn'),
+    macUnit: requiredNumber(flags, 'mac-unit'),
+    queueSeconds: requiredNumber(flags, 'queue'),
   });
-  const strategyName = stringFlag(flags, 'strategy') ?? DEFAULT_STRATEGY;
+  const strategyName = requiredString(flags, 'strategy');
   const chosen = createStrategy(strategyName, await strategyOptions(strategyName, stringFlag(flags, 'policy'), async () => sim.defaultPolicyPath(opts.workload, opts.privacyName)));
   if (flags.learn && !(chosen instanceof RlPdnn)) throw new Error('--learn: only rl-pdnn learns; use it with --strategy rl-pdnn');
   // --learn: the policy keeps learning from every request (ε at its floor), as the paper runs it

@@ -9,20 +9,34 @@ import { policyToJson, PRIVACY_LEVELS } from '@layerfleet/planner';
 import { Progress } from '@layerfleet/report';
 import * as sim from '@layerfleet/simulator';
 import { blockMeans, defaultPolicyPath, LOG_BLOCK } from '@layerfleet/simulator';
-import { numberFlag, parseFlags, stringFlag } from './args.js';
+import { parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 
+export const spec: CommandSpec = {
+  name: 'train-rl',
+  summary: 'train the rl-pdnn policy in the simulator (Table 1 hyper-parameters) and write its policy file',
+  flags: {
+    workload: { type: 'string', value: 'NAME', default: 'lenet', description: `the models requested: ${sim.WORKLOAD_NAMES.join(', ')}` },
+    privacy: { type: 'string', value: 'none|two-hidden|half', default: 'none', description: 'layers that only trusted devices may compute' },
+    all: { type: 'boolean', description: 'every workload × privacy cell of the paper, one after another (--workload, --privacy and --out ignored)' },
+    episodes: { type: 'number', default: 15000, unit: 'episodes (one request each)', description: 'training length' },
+    devices: { type: 'number', default: 51, unit: 'devices', description: 'fleet size' },
+    seed: { type: 'number', default: 1000, description: 'random seed' },
+    out: { type: 'string', value: 'FILE', defaultNote: 'the default policy path of the workload and privacy', description: 'where the policy goes' },
+  },
+};
 
 export async function run(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, { workload: 'string', privacy: 'string', episodes: 'string', devices: 'string', seed: 'string', out: 'string', all: 'boolean' });
+  const flags = parseCommandFlags(argv, spec);
+  if (!flags) return;
   const cells = flags.all
     ? sim.WORKLOAD_NAMES.flatMap((w) => Object.keys(PRIVACY_LEVELS).map((p) => [w, p] as const))
-    : [[stringFlag(flags, 'workload') ?? 'lenet', stringFlag(flags, 'privacy') ?? 'none'] as const];
+    : [[requiredString(flags, 'workload'), requiredString(flags, 'privacy')] as const];
   for (const [workload, privacy] of cells) {
     if (!(sim.WORKLOAD_NAMES as readonly string[]).includes(workload)) throw new Error(`--workload: unknown ${JSON.stringify(workload)}; use ${sim.WORKLOAD_NAMES.join(', ')}`);
-    const episodes = numberFlag(flags, 'episodes', 15000);
+    const episodes = requiredNumber(flags, 'episodes');
     const opts = sim.paperScenario({
       workload: workload as sim.WorkloadName, privacyName: privacy, requests: episodes,
-      devices: numberFlag(flags, 'devices', 51), seed: numberFlag(flags, 'seed', 1000),
+      devices: requiredNumber(flags, 'devices'), seed: requiredNumber(flags, 'seed'),
     });
     const out = (!flags.all && stringFlag(flags, 'out')) || defaultPolicyPath(workload, privacy);
     const bar = new Progress(`train rl-pdnn ${workload}/${privacy}`, episodes);

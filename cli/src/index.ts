@@ -1,2 +1,2 @@
 export { main } from './main.js';
-export { parseFlags, numberFlag, stringFlag, type Flags } from './args.js';
+export { parseFlags, parseCommand, parseCommandFlags, numberFlag, stringFlag, type Flags, type CommandSpec, type FlagSpec } from './args.js';

@@ -19,12 +19,13 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 
 export async function main(argv: string[]): Promise<number | void> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === 'help') {
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log('usage: layerfleet <command> [flags]\n');
     for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(10)} ${c.summary}`);
+    console.log('\nlayerfleet <command> --help: what a command does and every flag it takes, with defaults and units');
     return name ? 0 : 1;
   }
   const command = commands[name];
-  if (!command) throw new Error(`unknown command ${JSON.stringify(name)}; try: ${Object.keys(commands).join(', ')}`);
+  if (!command) throw new Error(`unknown command ${JSON.stringify(name)}; try: ${Object.keys(commands).join(', ')} (layerfleet --help says what each does)`);
   return (await command.load()).run(rest);
 }
