@@ -9,8 +9,9 @@ import { decodeSignedClaim, generateDeviceKeys, Rejections, type DeviceKeys, typ
 import { Ledger, LedgerError, ledgerFile, readLedgerEntries, signClaim, signerFromKeys, verifyLedger, type ClaimInput, type LedgerEntry } from '@layerfleet/ledger';
 import { outcomeTelemetry, recordOutcome } from '../src/device-claims.js';
 import type { Outcome } from '../src/orchestrator.js';
-import { edgeA, edgeB, lookup, now, gw } from '@layerfleet/test-support/ledger-fixture';
+import { ledgerFixture } from '@layerfleet/test-support';
 
+const { edgeA, edgeB, lookup, now, gw } = ledgerFixture(generateDeviceKeys);
 const keeper = signerFromKeys(gw);
 
 const dirs: string[] = [];

@@ -5,8 +5,10 @@ import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Ledger, ledgerFile, readCheckpoint, signerFromKeys, verifyLedger } from '../src/index.js';
-import { gw, lookup, now } from '@layerfleet/test-support/ledger-fixture';
+import { ledgerFixture } from '@layerfleet/test-support';
+import { generateDeviceKeys } from '@layerfleet/protocol';
 
+const { gw, lookup, now } = ledgerFixture(generateDeviceKeys);
 const keeper = signerFromKeys(gw);
 
 const notes = (n: number) => Array.from({ length: n }, (_, i) => ({ action: 'note' as const, data: { i } }));

@@ -12,8 +12,10 @@ import {
 import { MAGIC, frameRecord, readFrame } from '../src/frame.js';
 import { sealEntry } from '../src/entry.js';
 
-import { edgeA, edgeB, gw, lookup, now } from '@layerfleet/test-support/ledger-fixture';
+import { ledgerFixture } from '@layerfleet/test-support';
+import { generateDeviceKeys } from '@layerfleet/protocol';
 
+const { edgeA, edgeB, gw, lookup, now } = ledgerFixture(generateDeviceKeys);
 const keeper = signerFromKeys(gw);
 const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Array: false, pack: false });
 

@@ -9,8 +9,9 @@ import {
 import { MAGIC, frameRecord, readFrame } from '../src/frame.js';
 import { decodeEntry } from '../src/entry.js';
 
-import { edgeA, edgeB, gw, lookup, now } from '@layerfleet/test-support/ledger-fixture';
+import { ledgerFixture } from '@layerfleet/test-support';
 
+const { edgeA, edgeB, gw, lookup, now } = ledgerFixture(generateDeviceKeys);
 const keeper = signerFromKeys(gw);
 
 const dirs: string[] = [];

@@ -2,3 +2,4 @@
 export { hex, fromHex } from './hex.js';
 export { until } from './until.js';
 export { connectOutcome } from './mqtt-refusal.js';
+export { ledgerFixture } from './ledger-fixture.js';
