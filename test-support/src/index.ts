@@ -1,2 +1,4 @@
 /** Helpers the packages' tests share: one copy each, so a fix reaches every test. */
 export { hex, fromHex } from './hex.js';
+export { fuzzTarget, isFuzzTarget, type ArmedProperty, type FuzzBudget, type FuzzFixture, type FuzzTarget } from './fuzz-target.js';
+export { checkAsInCi } from './check-as-in-ci.js';
