@@ -74,7 +74,8 @@ export async function fuzzRun<Tally, Running>(target: FuzzTarget<Tally, Running>
 /** fast-check's shrunk report of the failure at `index`, or why there is none. */
 async function replay<Tally, Running>(target: FuzzTarget<Tally, Running>, running: Running, seed: number, failure: { index: number; error: unknown }): Promise<string> {
   const details = await fc.check(target.arm(running).property, { seed, path: String(failure.index), numRuns: 1, includeErrorInReport: true });
-  if (details.failed) return await fc.asyncDefaultReportMessage(details);
+  // fast-check counts the replay only, so its report begins "failed after 1 tests": say which case it was.
+  if (details.failed) return `first failure: case ${failure.index} of the run\n${await fc.asyncDefaultReportMessage(details)}`;
   const error = failure.error instanceof Error ? failure.error.stack ?? failure.error.message : String(failure.error);
   return `case ${failure.index} (seed ${seed}) failed, but passed when replayed alone (it depends on earlier cases):\n${error}`;
 }

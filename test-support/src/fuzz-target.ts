@@ -39,10 +39,13 @@ export interface FuzzTarget<Tally = void, Running = void> {
   arm(running: Running): ArmedProperty<Tally>;
 }
 
-/** A target whose ava test needs nothing back from its cases. */
-export function fuzzTarget<Running = void>(
+/**
+ * A target whose ava test needs nothing back from its cases. (Ts is the property's own: were the
+ * callback typed to return IRawProperty<unknown>, fast-check would infer its values as unknown.)
+ */
+export function fuzzTarget<Running = void, Ts = unknown>(
   about: { decoder: string; claim: string; ci: FuzzBudget; fixture?: FuzzFixture<Running> },
-  property: (running: Running) => fc.IRawProperty<unknown>,
+  property: (running: Running) => fc.IRawProperty<Ts>,
 ): FuzzTarget<void, Running> {
   return { ...about, arm: (running) => ({ property: property(running), tally: undefined }) };
 }
