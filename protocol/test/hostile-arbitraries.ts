@@ -1,10 +1,7 @@
-// fast-check arbitraries shared by the hostile-*.test.ts files of this package: CBOR-shaped junk,
+// fast-check arbitraries shared by the hostile-*.properties.ts files of this package: CBOR-shaped junk,
 // hostile decoded values (the shapes CBOR can carry, with keys that collide with Object.prototype)
 // and byte-level mutations of valid inputs.
 import fc from 'fast-check';
-
-// A failing property then shows the decoder's own error, not only the counterexample.
-fc.configureGlobal({ includeErrorInReport: true });
 
 /** Names that break code which looks untrusted strings up in plain objects or prints values. */
 export const PROTO_NAMES = ['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'toLocaleString', '__defineGetter__', 'toJSON'] as const;

@@ -3,3 +3,5 @@ export { hex, fromHex } from './hex.js';
 export { until } from './until.js';
 export { connectOutcome } from './mqtt-refusal.js';
 export { ledgerFixture } from './ledger-fixture.js';
+export { fuzzTarget, isFuzzTarget, type ArmedProperty, type FuzzBudget, type FuzzFixture, type FuzzTarget } from './fuzz-target.js';
+export { checkAsInCi } from './check-as-in-ci.js';
