@@ -8,6 +8,7 @@ import { BoardExecutor } from '../src/index.js';
 test('a board executor runs installed layers bit-exact, and re-provisions them after a reset button press', async (t) => {
   t.timeout(120_000);
   const emu = await startEmulatedBoard('host', { id: 'exec-test' });
+  t.teardown(() => emu.stop()); // also when the board never answers the handshake below
   const board = await Board.open(await openSerialTransport(emu.port));
   try {
     const model = loadLenetInt8();
@@ -44,6 +45,7 @@ test('a board executor runs installed layers bit-exact, and re-provisions them a
 test('when the arena is full the executor resets the board and provisions what it needs', async (t) => {
   t.timeout(120_000);
   const emu = await startEmulatedBoard('host', { id: 'arena-test' });
+  t.teardown(() => emu.stop()); // also when the board never answers the handshake below
   const board = await Board.open(await openSerialTransport(emu.port));
   try {
     const model = loadLenetInt8();

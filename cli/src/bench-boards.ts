@@ -5,7 +5,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { layerMacs, loadLenetGolden, loadLenetInt8, runLayerInt8 } from '@layerfleet/models';
-import { Board, encodeLayerBlob, haveQemu, openSerialTransport, startEmulatedBoard, type EmulatedTarget } from '@layerfleet/firmware-bindings';
+import { Board, encodeLayerBlob, missingEmulatorPrograms, openSerialTransport, startEmulatedBoard, type EmulatedTarget } from '@layerfleet/firmware-bindings';
 
 /** Best-of timing of `fn` over about `seconds`, in seconds per call. */
 function timeBest(fn: () => void, seconds = 0.3): number {
@@ -23,7 +23,7 @@ export async function benchBoards(): Promise<void> {
   const model = loadLenetInt8();
   const v = loadLenetGolden().vectors[0]!;
   const inputs = model.layers.map((_, i) => Int8Array.from(i === 0 ? v.input.data : v.outputs[i - 1]!.data));
-  const targets: EmulatedTarget[] = (await haveQemu()) ? ['host', 'qemu'] : ['host'];
+  const targets: EmulatedTarget[] = (await missingEmulatorPrograms('qemu')).length === 0 ? ['host', 'qemu'] : ['host'];
   const ts = model.layers.map((layer, i) => timeBest(() => runLayerInt8(layer, inputs[i]!)));
   for (const target of targets) {
     const emu = await startEmulatedBoard(target, { id: `bench-${target}` });

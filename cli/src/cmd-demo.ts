@@ -11,7 +11,7 @@ import { mkdtemp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createStrategy, DEFAULT_STRATEGY } from '@layerfleet/planner';
-import { haveQemu, type EmulatedTarget } from '@layerfleet/firmware-bindings';
+import { missingEmulatorPrograms, type EmulatedTarget } from '@layerfleet/firmware-bindings';
 import { parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
 import { runFleet, type FleetBoard } from '@layerfleet/fleet';
@@ -75,7 +75,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function parseBoards(spec: string | undefined): Promise<EmulatedTarget[]> {
-  if (spec === undefined) return (await haveQemu()) ? ['host', 'qemu'] : ['host'];
+  // QEMU alone is not enough: the Cortex-M7 image is built with arm-none-eabi-gcc first.
+  if (spec === undefined) return (await missingEmulatorPrograms('qemu')).length === 0 ? ['host', 'qemu'] : ['host'];
   if (spec === 'none') return [];
   return spec.split(',').map((t) => {
     if (t !== 'host' && t !== 'qemu') throw new Error(`--boards: expected host, qemu or none (comma-separated), got ${JSON.stringify(t)}`);

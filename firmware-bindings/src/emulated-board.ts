@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ensureFirmware, haveQemu } from './firmware-build.js';
+import { ensureFirmware } from './firmware-build.js';
+import { describeMissingPrograms, missingEmulatorPrograms } from './emulator-programs.js';
 
 export type EmulatedTarget = 'host' | 'qemu';
 
@@ -37,6 +38,8 @@ export interface EmulateOptions {
 }
 
 export async function startEmulatedBoard(target: EmulatedTarget, options: EmulateOptions = {}): Promise<EmulatedBoard> {
+  const missing = await missingEmulatorPrograms(target);
+  if (missing.length > 0) throw new Error(`board emulate --target ${target}: ${describeMissingPrograms(missing)}`);
   const artifact = await ensureFirmware(target);
   let child: ChildProcess;
   let portPattern: RegExp;
@@ -48,7 +51,6 @@ export async function startEmulatedBoard(target: EmulatedTarget, options: Emulat
     portPattern = /^lf-board: port (\/dev\/\S+)/;
     pressReset = async () => { child.kill('SIGUSR1'); };
   } else {
-    if (!(await haveQemu())) throw new Error('board emulate --target qemu: qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)');
     const qmp = join(tmpdir(), `lf-qemu-${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}.qmp`);
     child = spawn('qemu-system-arm', ['-M', 'mps2-an500', '-display', 'none', '-monitor', 'none', '-serial', 'pty', '-qmp', `unix:${qmp},server=on,wait=off`, '-kernel', artifact], { stdio: ['ignore', 'pipe', 'pipe'] });
     pressReset = () => qmpCommand(qmp, 'system_reset');

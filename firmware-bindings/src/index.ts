@@ -5,4 +5,5 @@ export * from './layer-blob.js';
 export * from './golden-job.js';
 export * from './serial/index.js';
 export * from './emulated-board.js';
+export * from './emulator-programs.js';
 export * from './find-port.js';

@@ -11,7 +11,7 @@ import { createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { topics, DASHBOARD_USERNAME } from '@layerfleet/protocol';
 import { issueEnrolmentToken, dashboardSecret } from '@layerfleet/gateway';
 import { startEmulatedBoard, type EmulatedBoard, type EmulatedTarget } from '@layerfleet/firmware-bindings';
@@ -84,6 +84,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     children.push(child);
     return child;
   };
+  // Ended in `finally` too: left open after a failed start, it would retry the stopped gateway
+  // every second forever and keep this process (a test worker, `npm run hil`) from exiting.
+  let dashboard: MqttClient | undefined;
   say(`layerfleet: ${o.inferences} held-out digits through a split int8 LeNet-5 placed by ${o.strategy}; state in ${o.stateDir}, logs in ${logPath}`);
   try {
     const gatewayArgs = ['gateway', '--port', '0', '--state', o.stateDir, '--privacy', o.privacy, '--strategy', o.strategy];
@@ -96,7 +99,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     // The gateway admits enrolled devices only: the operator's part, a token per device (a
     // device already enrolled in this state directory just connects and leaves its token unused).
     const token = (id: string, boards = 0) => issueEnrolmentToken(o.stateDir, { id, owner: 'demo', trusted: false, ...(boards ? { boards } : {}) });
-    const dashboard = await mqtt.connectAsync(url, { clientId: `fleet-dashboard-${process.pid}`, username: DASHBOARD_USERNAME, password: dashboardSecret(o.stateDir) });
+    dashboard = await mqtt.connectAsync(url, { clientId: `fleet-dashboard-${process.pid}`, username: DASHBOARD_USERNAME, password: dashboardSecret(o.stateDir) });
     const outcomes: InferenceTelemetry[] = [];
     let gatewayStats: Record<string, unknown> = {};
     let onOutcome = () => {};
@@ -152,6 +155,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const summary = summarize(outcomes, o.inferences, Number(gatewayStats.dataPlaneBytes ?? 0), wallSeconds, gatewayStats.rejections, String(gatewayStats.strategy ?? o.strategy));
     return { ...summary, events: happened, boards: boards.map(({ name, port, target }) => ({ name, port, target })) };
   } finally {
+    dashboard?.end(true);
     // agents first, so they can still say goodbye through the broker; the gateway last
     await stopAll(children.slice(1));
     await stopAll(children.slice(0, 1));

@@ -3,21 +3,36 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { testNeeding } from '@layerfleet/test-support';
 import { BIN, runCli } from '../src/index.js';
 
 async function emulate(target: string): Promise<{ port: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [BIN, 'board', 'emulate', '--target', target], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('board emulate printed no port within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`board emulate exited (${code})`)));
-    createInterface({ input: child.stdout! }).once('line', (l) => { clearTimeout(timer); resolve(l); });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const stop = () => new Promise<void>((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
   });
-  const { port } = JSON.parse(line) as { port: string };
-  return { port, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`board emulate printed no port within 60 s: ${stderr}`)), 60_000);
+      // Its reason is on stderr: a board that cannot start fails the test at once, saying why.
+      child.once('close', (code) => { clearTimeout(timer); reject(new Error(`board emulate exited (${code}): ${stderr}`)); });
+      createInterface({ input: child.stdout }).once('line', (l) => { clearTimeout(timer); resolve(l); });
+    });
+    const { port } = JSON.parse(line) as { port: string };
+    return { port, stop };
+  } catch (err) {
+    await stop(); // never leave the emulator running past its test
+    throw err;
+  }
 }
 
-for (const target of ['host', 'qemu']) {
-  test.serial(`board emulate --target ${target} prints a port that board info and flash --port use`, async (t) => {
+// The QEMU board's image is built with arm-none-eabi-gcc, then run by qemu-system-arm.
+for (const [target, needs] of [['host', []], ['qemu', ['arm-none-eabi-gcc', 'qemu-system-arm']]] as const) {
+  testNeeding(needs).serial(`board emulate --target ${target} prints a port that board info and flash --port use`, async (t) => {
     t.timeout(240_000);
     const board = await emulate(target);
     try {
@@ -59,7 +74,8 @@ test('board info on a port that does not exist fails naming it', async (t) => {
   t.regex(run.stderr, /serial port \/dev\/does-not-exist: /);
 });
 
-test('board build builds every target and reports the STM32H743 image against its memories', async (t) => {
+// Every target: the Cortex-M7 ones need the ARM toolchain.
+testNeeding(['arm-none-eabi-gcc'])('board build builds every target and reports the STM32H743 image against its memories', async (t) => {
   t.timeout(240_000);
   const run = await runCli(['board', 'build'], 230_000);
   t.is(run.code, 0, run.stderr);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
 import { loadOrCreateDeviceKeys, publicKeysOf } from '@layerfleet/protocol';
-import { startEmulatedBoard } from '@layerfleet/firmware-bindings';
+import { startEmulatedBoard, type EmulatedBoard } from '@layerfleet/firmware-bindings';
 import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
 import { until } from '../src/index.js';
 
@@ -16,10 +16,12 @@ test('a board whose port vanishes leaves the fleet, and rejoins when it is plugg
   const link = join(state, 'board0');
   const gw = await startGateway({ port: 0, stateDir: state, access: 'open' });
   const gateway = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
-  let emu = await startEmulatedBoard('host', { id: 'replug', link });
   const lines: string[] = [];
-  const devices = await startBoardDevices([link], { id: 'pi-9', brokerUrl: gw.url, stateDir: state, gateway, heartbeatMs: 500, log: (l) => lines.push(l) }, { reattachMs: 200 });
-  try {
+  let emu: EmulatedBoard | undefined;
+  let devices: Awaited<ReturnType<typeof startBoardDevices>> = [];
+  try { // from here on, whatever fails to start still has the rest stopped
+    emu = await startEmulatedBoard('host', { id: 'replug', link });
+    devices = await startBoardDevices([link], { id: 'pi-9', brokerUrl: gw.url, stateDir: state, gateway, heartbeatMs: 500, log: (l) => lines.push(l) }, { reattachMs: 200 });
     const id = 'pi-9.replug';
     await until(() => gw.registry.get(id)?.online === true, `${id} online`, 30_000);
     const firstBoot = gw.registry.get(id)!.bootId;
@@ -36,7 +38,7 @@ test('a board whose port vanishes leaves the fleet, and rejoins when it is plugg
     t.is(devices[0]!.board!.info.id, 'replug');
   } finally {
     await stopBoardDevices(devices);
-    await emu.stop();
+    await emu?.stop();
     await gw.close();
   }
 });

@@ -31,6 +31,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     t.is(before.filter((r) => r.predicted !== undefined).length, 8, JSON.stringify(before.map((r) => r.error).filter(Boolean)));
 
     const intruder = await mqtt.connectAsync(gw.url, { clientId: 'intruder' });
+    t.teardown(() => intruder.endAsync(true)); // left open by a failed check, it would retry the closed gateway forever
     const gwPublic = { id: GATEWAY_ID, kexPublic: gatewayKeys.kexPublic };
     const stranger = generateDeviceKeys('stranger');
     const sealTo = (sender = stranger, message: Message, recipient = gwPublic, topic: string = topics.gatewayInbox) =>
