@@ -6,15 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { freemem } from 'node:os';
-import type { MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import {
   SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys, mqttCredentials, signClaim, signerFromKeys,
   type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming, type ClaimInput,
 } from '@layerfleet/protocol';
 import { LayerStore } from './layer-store.js';
 import type { LayerExecutor } from './layer-executor.js';
-import { connectOrEnrol } from './enrol.js';
-import { explainBrokerTrust } from './broker-trust.js';
+import { connectOrEnrol, enrolDevice } from './enrol.js';
 import { connectDevice, rotateDeviceKeys, settleKeyFiles, type RotationOutcome } from './rotate-keys.js';
 
 export interface AgentOptions {
@@ -58,7 +57,6 @@ export interface SourceHooks {
 
 export class Agent {
   readonly rejections: Rejections;
-  readonly bootId = randomUUID().slice(0, 8);
   readonly layers: LayerExecutor;
   readonly plans = new BoundedCache<ActivePlan>(4096);
   computedLayers = 0;
@@ -66,13 +64,19 @@ export class Agent {
   private macsSinceReport = 0;
   private lastReport = performance.now();
   private loadSeq = 0;
+  /**
+   * The `status` topic's sequence: each connection's `online` takes the next number and its last
+   * will (or the gateway's `offline` for it) the one after, so a dashboard sees an unbroken
+   * sequence across drops; see `willFor`.
+   */
   private statusSeq = 0;
+  private connected = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private sourceHooks: SourceHooks | null = null;
   /** Set while a key rotation waits for the gateway's `rotated`. */
   private rotation: ((m: MessageOf<'rotated'>) => void) | null = null;
 
-  private constructor(readonly opts: AgentOptions, readonly endpoint: SecureEndpoint, readonly client: MqttClient) {
+  private constructor(readonly opts: AgentOptions, readonly endpoint: SecureEndpoint, readonly client: MqttClient, readonly bootId: string) {
     this.rejections = new Rejections((line) => this.log(line));
     this.layers = opts.executor ?? new LayerStore();
   }
@@ -82,28 +86,46 @@ export class Agent {
     const keys = await loadOrCreateDeviceKeys(opts.stateDir, opts.id);
     const endpoint = new SecureEndpoint(keys);
     endpoint.addPeer(opts.gateway);
-    const statusTopic = topics.deviceStatus(opts.id);
+    const bootId = randomUUID().slice(0, 8);
+    const log = (line: string) => opts.log?.(`[${opts.id}] ${line}`);
+    let agent: Agent | undefined;
+    const reEnrol = reEnrolment(opts, endpoint, log);
     const connect = () => connectDevice(opts.brokerUrl, endpoint, opts.stateDir, {
       clean: true,
-      reconnectPeriod: 1000,
+      // Nothing sent while disconnected is worth sending later: heartbeats and load are stale, an
+      // activation's request has been re-planned, and queued messages would reach a restarted
+      // gateway before this device's hello.
+      queueQoSZero: false,
       ...(opts.ca === undefined ? {} : { ca: opts.ca }),
       rejectUnauthorized: true,
-      will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'connection lost' })), qos: 1, retain: true },
-    }, staged, (line) => opts.log?.(`[${opts.id}] ${line}`)).catch((err: Error) => { throw explainBrokerTrust(err, opts.brokerUrl); });
+      will: willFor(opts.id, bootId, 0),
+    }, staged, log, {
+      // A fresh credential for every reconnect (the broker bounds a credential's age), from the
+      // endpoint's keys, which are the new ones after a rotation; and a will that follows on
+      // from this boot's last status.
+      beforeReconnect: (o) => Object.assign(o, mqttCredentials(endpoint.keys), { will: willFor(opts.id, bootId, agent?.statusSeq ?? 0) }),
+      onRefused: (err) => reEnrol(err),
+    });
     const client = await connectOrEnrol({
       stateDir: opts.stateDir, gateway: opts.gateway, endpoint, brokerUrl: opts.brokerUrl, token: opts.enrolToken,
-      ...(opts.ca === undefined ? {} : { ca: opts.ca }), connect, log: (line) => opts.log?.(`[${opts.id}] ${line}`),
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }), connect, log,
     });
-    // A fresh credential for every reconnect (the broker bounds a credential's age), from the
-    // endpoint's keys, which are the new ones after a rotation.
-    client.on('close', () => Object.assign(client.options, mqttCredentials(endpoint.keys)));
-    const agent = new Agent(opts, endpoint, client);
-    client.on('message', (topic, payload) => agent.receive(topic, payload));
-    client.on('connect', () => { void agent.announce(); });
+    agent = new Agent(opts, endpoint, client, bootId);
+    const self = agent;
+    client.on('message', (topic, payload) => self.receive(topic, payload));
+    // Each reconnect says hello again and republishes the retained status and load, so a gateway
+    // that restarted (and its dashboards) rebuild their view from the devices themselves.
+    client.on('connect', () => { self.connected = true; void self.announce().then(() => self.publishLoad()); });
+    client.on('close', () => {
+      if (!self.connected) return;
+      self.connected = false;
+      self.statusSeq++; // taken by this connection's will, or by the gateway's `offline` for it
+    });
+    self.connected = true;
     await client.subscribeAsync(topics.deviceInbox(opts.id), { qos: 0 });
-    await agent.announce();
-    agent.heartbeat = setInterval(() => agent.beat(), opts.heartbeatMs ?? 2000);
-    return agent;
+    await self.announce();
+    self.heartbeat = setInterval(() => self.beat(), opts.heartbeatMs ?? 2000);
+    return self;
   }
 
   get id(): string { return this.opts.id; }
@@ -132,6 +154,10 @@ export class Agent {
   /** Heartbeat to the gateway, and the retained `load` telemetry a dashboard shows per device. */
   private beat(): void {
     this.send('gateway', { t: 'heartbeat', bootId: this.bootId, queue: 0 });
+    this.publishLoad();
+  }
+
+  private publishLoad(): void {
     const now = performance.now();
     const caps = this.capabilities();
     const used = this.macsSinceReport / ((now - this.lastReport) / 1000);
@@ -280,6 +306,36 @@ export class Agent {
     this.plans.delete(plan.requestId);
     this.sourceHooks?.finished(plan.requestId, plan, output, nextTrace);
   }
+}
+
+/**
+ * The last will for a connection made when the status topic's sequence stood at `statusSeq`: the
+ * connection's `online` will take statusSeq + 1, so the will takes statusSeq + 2. It carries the
+ * fields every status does (ts: when the connection was made; the broker sends it unchanged).
+ */
+export function willFor(id: string, bootId: string, statusSeq: number): NonNullable<IClientOptions['will']> {
+  const body = { state: 'offline', reason: 'connection lost', ts: Date.now(), seq: statusSeq + 2, bootId };
+  return { topic: topics.deviceStatus(id), payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: true };
+}
+
+/**
+ * What to do when the broker refuses a device it admitted before: the gateway may have been
+ * reset (a new devices.json) and forgotten it. A device holding an enrolment token enrols again —
+ * which succeeds only if the gateway really forgot it (a known device's token is spent) — at most
+ * once a minute; the connection retries either way.
+ */
+function reEnrolment(opts: AgentOptions, endpoint: SecureEndpoint, log: (line: string) => void): (err: Error) => void {
+  let lastTry = -Infinity;
+  return (err) => {
+    const token = opts.enrolToken;
+    if (token === undefined) return log(`the broker refused this device (${err.message}); retrying: it may have been revoked, or the gateway reset (run \`layerfleet enroll --id ${opts.id}\` there and restart with --enroll-token)`);
+    if (Date.now() - lastTry < 60_000) return;
+    lastTry = Date.now();
+    enrolDevice(opts.brokerUrl, endpoint, typeof token === 'string' ? token : token(), opts.ca === undefined ? {} : { ca: opts.ca }).then(
+      (r) => log(`the gateway had forgotten this device: enrolled again (owner ${r.owner})`),
+      (e: Error) => log(`the broker refused this device (${err.message}) and enrolling again failed (${e.message}); retrying the connection`),
+    );
+  };
 }
 
 function range(from: number, to: number): number[] {

@@ -96,13 +96,14 @@ export async function connectOrEnrol<C>(o: ConnectOrEnrol<C>): Promise<C> {
   const id = o.endpoint.id;
   let enrolled = false;
   const enrol = async () => {
-    enrolled = true;
     const token = typeof o.token === 'string' ? o.token : o.token!();
     const r = await enrolDevice(o.brokerUrl, o.endpoint, token, o.ca === undefined ? {} : { ca: o.ca });
+    enrolled = true;
     o.log(`enrolled (owner ${r.owner}${r.trusted ? ', trusted' : ''})`);
   };
   if (o.token && !(await enrolledHere(o.stateDir, id, o.gateway))) {
-    // Already enrolled without a note (a state directory from before notes): the connect decides.
+    // Already enrolled without a note (a state directory from before notes), or the broker not up
+    // yet: the connect decides (it waits for the broker) and enrols after a refusal.
     await enrol().catch((err: Error) => o.log(err.message));
   }
   const client = await o.connect().catch(async (err: Error) => {

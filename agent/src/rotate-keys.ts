@@ -14,6 +14,7 @@
  */
 import { access, link, rename, unlink } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { connectHealing, type HealingOptions } from './healing-connection.js';
 import {
   SecureEndpoint, generateDeviceKeys, keyFilePaths, keyFingerprint, loadDeviceKeys, mqttCredentials, rotateMessage, saveDeviceKeys, topics,
   type DeviceKeys, type MessageOf, type PublicDeviceKeys,
@@ -118,14 +119,15 @@ export async function settleKeyFiles(dir: string, id: string): Promise<DeviceKey
  */
 export async function connectDevice(
   brokerUrl: string, endpoint: SecureEndpoint, stateDir: string, options: IClientOptions, staged: DeviceKeys | null, log: (line: string) => void = () => {},
+  healing?: Omit<HealingOptions, 'brokerUrl' | 'log'>,
 ): Promise<MqttClient> {
-  const attempt = (keys: DeviceKeys) => new Promise<MqttClient>((resolve, reject) => {
-    const client = mqtt.connect(brokerUrl, { ...options, clientId: keys.id, ...mqttCredentials(keys) });
-    // A refused first connect ends the client: left reconnecting, it would hold this device id
-    // and take the session over from a later, successful start.
-    client.once('connect', () => resolve(client));
-    client.once('error', (err) => { client.end(true); reject(err); });
-  });
+  // With `healing`, the connection is kept up for good (healing-connection.ts); without, one
+  // attempt, for a command that should fail rather than wait. Either way a refused first connect
+  // ends the client: left reconnecting, it would hold this device id and take the session over
+  // from a later, successful start.
+  const attempt = (keys: DeviceKeys) => healing
+    ? connectHealing({ ...options, clientId: keys.id, ...mqttCredentials(keys) }, { brokerUrl, log, ...healing })
+    : connectOnce(brokerUrl, { ...options, clientId: keys.id, ...mqttCredentials(keys) }, log);
   try {
     const client = await attempt(endpoint.keys);
     if (staged) for (const f of Object.values(keyFilePaths(stateDir, endpoint.id, STAGED))) await unlink(f).catch(ignoreMissing);
@@ -172,4 +174,18 @@ export async function rotateStoppedDevice(opts: { id: string; stateDir: string; 
   } finally {
     await client.endAsync();
   }
+}
+
+/** One connect attempt; errors after it (the client is then someone else's to watch) are logged, never thrown. */
+function connectOnce(brokerUrl: string, options: IClientOptions, log: (line: string) => void): Promise<MqttClient> {
+  return new Promise<MqttClient>((resolve, reject) => {
+    const client = mqtt.connect(brokerUrl, { ...options, reconnectPeriod: 0 });
+    const refused = (err: Error) => { client.end(true); reject(err); };
+    client.once('error', refused);
+    client.once('connect', () => {
+      client.removeListener('error', refused);
+      client.on('error', (err) => log(`broker connection: ${err.message}`));
+      resolve(client);
+    });
+  });
 }

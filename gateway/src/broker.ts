@@ -44,8 +44,11 @@ export interface Broker {
   port: number;
   urls: BrokerUrls;
   roleOf(client: Client): ClientRole | undefined;
-  /** Drops the connection of a client id, if connected (a revoked device). */
-  disconnect(clientId: string): void;
+  /**
+   * Drops the connection of a client id, if connected (a revoked device, a silent one). `dropWill`: the gateway has published the device's `offline`
+   * itself (device-status-book.ts), so the client's last will must not say it a second time.
+   */
+  disconnect(clientId: string, opts?: { dropWill?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -119,8 +122,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     port: listeners[0]!.port,
     urls,
     roleOf: (client) => roles.get(client),
-    disconnect(clientId) {
+    disconnect(clientId, opts = {}) {
       const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
+      // aedes (lib/client.js, close) publishes `will` unless it is null; it keeps a second copy in
+      // `_will` while the will is being stored. Neither is in its typings.
+      if (client && opts.dropWill) Object.assign(client, { will: null, _will: null });
       client?.close();
     },
     close: closeAll,

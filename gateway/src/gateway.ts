@@ -16,6 +16,7 @@ import { outcomeTelemetry, recordOutcome } from './device-claims.js';
 import { Registry } from './registry.js';
 import { RouteTable } from './route-table.js';
 import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
+import { DeviceStatusBook } from './device-status-book.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
 import { Orchestrator, type Outcome } from './orchestrator.js';
@@ -190,10 +191,24 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
   });
 
+  const statusBook = new DeviceStatusBook();
+  const publishOffline = (id: string, why: string) => {
+    const body = statusBook.offlineFor(id, why);
+    if (body) telemetry.publishAsIs(topics.deviceStatus(id), body, true);
+  };
   const markOffline = (id: string, why: string) => {
     if (!registry.offline(id)) return;
     log(`device ${id} offline (${why})`);
-    telemetry.publish(topics.deviceStatus(id), { state: 'offline', reason: why }, true);
+    // A dropped connection's last will reaches the broker's subscribers a moment after the
+    // disconnect is seen: wait for it, so the device's own offline is not said twice.
+    if (why === 'disconnected') setTimeout(() => publishOffline(id, why), 250).unref();
+    else {
+      // Still connected but silent (hung, paused, a half-open link): say offline for it, and end
+      // its connection, so that when it does wake it reconnects and announces itself afresh —
+      // its next `online` then follows on from this `offline` in its own sequence.
+      publishOffline(id, why);
+      broker.disconnect(id, { dropWill: true });
+    }
     orchestrator.deviceLost(id);
   };
 
@@ -285,6 +300,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
 
   broker.aedes.on('publish', (packet) => {
+    statusBook.observe(packet.topic, packet.payload as Uint8Array);
     if (packet.topic === topics.gatewayInbox || inboxOwner(packet.topic) !== null) {
       stats.dataPlaneBytes += packet.payload.length;
       stats.dataPlaneMessages++;
@@ -294,17 +310,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   broker.aedes.on('clientDisconnect', (client) => { if (registry.get(client.id)) markOffline(client.id, 'disconnected'); });
 
   const silence = opts.heartbeatSilenceMs ?? 6000;
+  // The gateway's own retained topics, published at start (a dashboard that connects after a
+  // restart finds them at once) and then every second.
+  const publishRetained = () => {
+    telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
+    telemetry.publish(topics.gatewayStats, {
+      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(),
+    }, true);
+  };
+  publishRetained();
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
-    telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
     try {
       ledger.checkpoint();
     } catch (err) {
       log(`LEDGER CHECKPOINT FAILED: ${(err as Error).message}`);
     }
-    telemetry.publish(topics.gatewayStats, {
-      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(),
-    }, true);
+    publishRetained();
   }, 1000);
   sweep.unref();
 

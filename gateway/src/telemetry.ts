@@ -14,4 +14,9 @@ export class Telemetry {
     const payload = Buffer.from(JSON.stringify({ ...body, ts: Date.now(), seq: ++this.seq, bootId: this.bootId }));
     this.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => {});
   }
+
+  /** A body that already carries its own `ts`, `seq` and `bootId` (a device's, see device-status-book.ts). */
+  publishAsIs(topic: string, body: Record<string, unknown>, retain = false): void {
+    this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 0, retain, dup: false }, () => {});
+  }
 }

@@ -25,3 +25,9 @@ export function inboxOwner(topic: string): string | null {
   const m = /^lf\/v1\/dev\/([^/]+)\/in$/.exec(topic);
   return m ? m[1]! : null;
 }
+
+/** The device id a `telemetry/dev/<id>/status` topic is about, or null when it is not one. */
+export function statusOwner(topic: string): string | null {
+  const m = /^lf\/v1\/telemetry\/dev\/([^/]+)\/status$/.exec(topic);
+  return m ? m[1]! : null;
+}

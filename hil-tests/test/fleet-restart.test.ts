@@ -1,0 +1,99 @@
+// A fleet run by hand, the way the README describes it: a gateway, two workers and a camera
+// source, each a `layerfleet` process of its own with its own state directory. The gateway is
+// stopped mid-run (SIGINT; and in a second case SIGKILL, as a crash) and started again on the same
+// state directory and port. Every agent must come back by itself, without enrolling again, the
+// inferences must resume, and the source must end by itself.
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import mqtt from 'mqtt';
+import { until } from '@layerfleet/test-support';
+import { BIN, runCli } from '../src/index.js';
+
+interface Proc { child: ChildProcess; lines: string[]; exited: Promise<number | null> }
+
+function start(args: string[], all: string[], name: string): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (l) => { lines.push(l); all.push(`${name}: ${l}`); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, lines, exited };
+}
+
+const AGENTS = ['w1', 'w2', 'cam'];
+
+for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+  test(`agents come back by themselves after the gateway is stopped with ${signal} and started again; the source ends by itself`, async (t) => {
+    t.timeout(240_000);
+    const root = await mkdtemp(join(tmpdir(), `lf-restart-${signal}-`));
+    const log: string[] = [];
+    const procs: Proc[] = [];
+    t.teardown(() => { for (const p of procs) p.child.kill('SIGKILL'); });
+    const tail = () => log.slice(-60).join('\n');
+    const wait = (check: () => boolean, what: string, ms = 60_000) => until(check, what, ms, tail);
+
+    const gwState = join(root, 'gateway');
+    const startGateway = async (port: number) => {
+      const gw = start(['gateway', '--state', gwState, '--port', String(port)], log, 'gateway');
+      procs.push(gw);
+      await wait(() => gw.lines.some((l) => l.startsWith('{"event":"listening"')), 'the gateway to listen');
+      const listening = JSON.parse(gw.lines.find((l) => l.startsWith('{"event":"listening"'))!) as { port: number; url: string };
+      return { gw, port: listening.port, url: listening.url };
+    };
+    let { gw, port, url } = await startGateway(0);
+
+    const agentArgs = new Map<string, string[]>();
+    for (const id of AGENTS) {
+      const state = join(root, id);
+      await mkdir(state, { recursive: true });
+      await copyFile(join(gwState, 'gateway.pub.cose'), join(state, 'gateway.pub.cose'));
+      const token = (await runCli(['enroll', '--state', gwState, '--id', id, '--owner', 'ops'])).stdout.trim();
+      agentArgs.set(id, ['agent', '--id', id, '--broker', url, '--state', state, '--enroll-token', token]);
+    }
+
+    // A dashboard counting finished inferences across the restart (it reconnects like any client).
+    const completed: number[] = [];
+    const dashboard = mqtt.connect(url, { username: 'dashboard', password: (await readFile(join(gwState, 'dashboard.secret'), 'utf8')).trim(), reconnectPeriod: 300 });
+    t.teardown(() => dashboard.end(true));
+    dashboard.on('connect', () => dashboard.subscribe('lf/v1/telemetry/inference'));
+    dashboard.on('error', () => {});
+    dashboard.on('message', (_topic, payload) => {
+      const m = JSON.parse(payload.toString()) as { outcome?: string };
+      if (m.outcome === 'completed') completed.push(Date.now());
+    });
+
+    const joined = (p: Proc, id: string) => p.lines.some((l) => l.includes(`device ${id} joined`));
+    for (const id of ['w1', 'w2']) procs.push(start([...agentArgs.get(id)!, '--macs-budget', '5M'], log, id));
+    await wait(() => joined(gw, 'w1') && joined(gw, 'w2'), 'both workers to join');
+    const source = start([...agentArgs.get('cam')!, '--source', '--inferences', '120', '--rate', '8', '--concurrency', '2'], log, 'cam');
+    procs.push(source);
+    await wait(() => completed.length >= 10, 'ten inferences before the restart');
+    const enrolledBefore = await readFile(join(gwState, 'devices.json'), 'utf8');
+
+    gw.child.kill(signal);
+    const code = await gw.exited;
+    t.log(`gateway stopped with ${signal} (exit ${code}) after ${completed.length} inferences`);
+    const completedBefore = completed.length;
+    const restartedAt = Date.now();
+    ({ gw } = await startGateway(port));
+
+    await wait(() => AGENTS.every((id) => joined(gw, id)), 'every agent to come back', 15_000);
+    t.log(`every agent back ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the gateway started again`);
+    await wait(() => completed.length > completedBefore + 5, 'inferences to resume after the restart');
+
+    // Nobody enrolled again: the gateway kept its devices, and no agent had to use its token.
+    t.is(await readFile(join(gwState, 'devices.json'), 'utf8'), enrolledBefore);
+    t.false(gw.lines.some((l) => /enrolled \(owner/.test(l)), 'no enrolment at the restarted gateway');
+    t.deepEqual(gw.lines.filter((l) => /unknown-sender/.test(l)), [], 'no message reached the restarted gateway before its sender said hello');
+
+    // The source ends by itself, every request answered or failed with a reason.
+    const sourceCode = await Promise.race([source.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 150_000))]);
+    t.not(sourceCode, 'hung', `the source did not end:\n${tail()}`);
+    const summary = source.lines.find((l) => /source done: /.test(l));
+    t.truthy(summary, tail());
+    t.log(summary!);
+  });
+}
