@@ -6,7 +6,7 @@
  * helper device".
  */
 import { latencySeconds, violations } from './constraints.js';
-import { explainInfeasible } from './explain.js';
+import { planExact } from './exact.js';
 import type { Instance, Placement } from './instance.js';
 import { rejected, type Strategy } from './strategy.js';
 
@@ -28,7 +28,12 @@ export function planNeurosurgeon(inst: Instance): Placement {
     const lat = latencySeconds(inst, local);
     if ((!best || lat < best.latencySeconds) && violations(inst, local).length === 0) best = { feasible: true, latencySeconds: lat, assignment: local };
   }
-  return best ?? rejected(explainInfeasible(inst));
+  if (best) return best;
+  // Why: what rules the request out altogether (named as every strategy names it), or — when
+  // some placement over several devices exists — that one split point is too few.
+  const exact = planExact(inst, { maxNodes: 5_000 });
+  if (!exact.feasible) return { ...rejected(exact.reasons ?? []), ...(exact.rejection ? { rejection: exact.rejection } : {}) };
+  return rejected([`neurosurgeon: no one device takes layers 2..${L - 1} together (one split point); a placement over several devices exists: ${exact.assignment.join(' → ')}`]);
 }
 
 export class NeurosurgeonStrategy implements Strategy {
