@@ -47,6 +47,11 @@ export const PRIVACY_LEVELS: Record<string, Privacy> = {
   half: { maxExposedFraction: 0.5, minHidden: 0 },
 };
 
+/** The name of the paper's level `p` is (PRIVACY_LEVELS), if it is one of them. */
+export function privacyLevelName(p: Privacy): string | undefined {
+  return Object.keys(PRIVACY_LEVELS).find((k) => PRIVACY_LEVELS[k]!.maxExposedFraction === p.maxExposedFraction && PRIVACY_LEVELS[k]!.minHidden === p.minHidden);
+}
+
 export function privacyOn(p: Privacy): boolean {
   return p.maxExposedFraction < 1 || p.minHidden > 0;
 }

@@ -20,6 +20,7 @@
 import { type Instance, type Placement } from '../instance.js';
 import { latencySeconds, violations } from '../constraints.js';
 import { rejected, type Strategy } from '../strategy.js';
+import { canonicalModelName } from '../model-names.js';
 import { argmax, Dqn, type DqnOptions } from './dqn.js';
 import { PlacementEpisode, StateEncoder } from './state-encoding.js';
 
@@ -79,7 +80,8 @@ export const PAPER_PRIVACY = ['none', 'two-hidden', 'half'] as const;
  * except α 0.0001 and decay 0.995 for VGG at every privacy level and for the CIFAR CNN at
  * SI = 50 % ('half'). 1000 random episodes first (Section IV.B.1).
  */
-export function paperHyperParameters(modelName: string, privacyName: string): Omit<RlPdnnHyper, 'seed' | 'clipNorm' | 'epsilonMin'> {
+export function paperHyperParameters(name: string, privacyName: string): Omit<RlPdnnHyper, 'seed' | 'clipNorm' | 'epsilonMin'> {
+  const modelName = canonicalModelName(name);
   if (!(PAPER_MODELS as readonly string[]).includes(modelName)) throw new RangeError(`paperHyperParameters model: ${modelName} is none of ${PAPER_MODELS.join(', ')}`);
   if (!(PAPER_PRIVACY as readonly string[]).includes(privacyName)) throw new RangeError(`paperHyperParameters privacy: ${privacyName} is none of ${PAPER_PRIVACY.join(', ')}`);
   const slow = modelName === 'vgg16' || (modelName === 'cifarCnn' && privacyName === 'half');
