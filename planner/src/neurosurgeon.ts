@@ -6,7 +6,7 @@
  * helper device".
  */
 import { latencySeconds, violations } from './constraints.js';
-import { planExact } from './exact.js';
+import { rejectionsAlone, renderRejection } from './explain.js';
 import type { Instance, Placement } from './instance.js';
 import { rejected, type Strategy } from './strategy.js';
 
@@ -29,11 +29,16 @@ export function planNeurosurgeon(inst: Instance): Placement {
     if ((!best || lat < best.latencySeconds) && violations(inst, local).length === 0) best = { feasible: true, latencySeconds: lat, assignment: local };
   }
   if (best) return best;
-  // Why: what rules the request out altogether (named as every strategy names it), or — when
-  // some placement over several devices exists — that one split point is too few.
-  const exact = planExact(inst, { maxNodes: 5_000 });
-  if (!exact.feasible) return { ...rejected(exact.reasons ?? []), ...(exact.rejection ? { rejection: exact.rejection } : {}) };
-  return rejected([`neurosurgeon: no one device takes layers 2..${L - 1} together (one split point); a placement over several devices exists: ${exact.assignment.join(' → ')}`]);
+  // Why: what rules the request out for every strategy (named as they all name it), or else
+  // what each single helper breaks — its own search space, cheap enough for every rejection.
+  const alone = rejectionsAlone(inst);
+  if (alone.length) return { ...rejected(alone.map((r) => renderRejection(inst, r))), rejection: alone };
+  const helpers = inst.devices.filter((d) => d.id !== inst.source).slice(0, 6).map((d) => {
+    const v = violations(inst, Array.from({ length: L }, (_, i) => (i === 0 || i === L - 1 ? inst.source : d.id)));
+    return `${d.id} (${v.join('; ')})`;
+  });
+  const more = inst.devices.length - 1 - helpers.length;
+  return rejected([`neurosurgeon: no one device takes layers 2..${L - 1} together (one split point): ${helpers.join(', ')}${more > 0 ? ` and ${more} more` : ''}`]);
 }
 
 export class NeurosurgeonStrategy implements Strategy {
