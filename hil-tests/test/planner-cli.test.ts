@@ -57,6 +57,50 @@ test('layerfleet plan on an infeasible instance exits 2 and says which constrain
   t.regex(bad.stderr, /cannot read .*missing\.json/);
 });
 
+test('layerfleet plan names the binding constraint when every layer fits alone but no combination does', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-plan-'));
+  const file = join(dir, 'shared.json');
+  // conv2 and fc1 each fit edge-a, not both: 4.b summed over its layers
+  await writeFile(file, JSON.stringify({
+    requestRate: 20, source: 'cam1',
+    model: { name: 'm', layers: [
+      { name: 'conv1', macs: 1000, weightBytes: 100, outputBytes: 1000 }, { name: 'conv2', macs: 150000, weightBytes: 1000, outputBytes: 500 },
+      { name: 'fc1', macs: 160000, weightBytes: 1000, outputBytes: 100 }, { name: 'fc2', macs: 1000, weightBytes: 100, outputBytes: 10 }] },
+    devices: [
+      { id: 'cam1', trusted: true, macsPerSecond: 1e9, memoryBytes: 1e9, rateBitsPerSecond: 1e8 },
+      { id: 'edge-a', macsPerSecond: 5e6, memoryBytes: 1e6, rateBitsPerSecond: 1e8 }, { id: 'edge-b', macsPerSecond: 1e6, memoryBytes: 1e6, rateBitsPerSecond: 1e8 }],
+  }));
+  const text = await runCli(['plan', '--instance', file]);
+  t.is(text.code, 2);
+  t.regex(text.stdout, /segment-dp: infeasible\n {2}.*conv2 on edge-a; layer 3 \(fc1\) then fits no device — 4\.b compute: edge-a would need 6\.20e\+6 MAC\/s for conv2\+fc1 at 20 requests\/s, 5\.00e\+6 free/);
+  const json = lastJsonLine(await runCli(['plan', '--instance', file, '--strategy', 'exact', '--json']));
+  const rejection = json.rejection as Array<{ kind: string; layer: number; refusals: Array<{ code: string; device: string; layers: number[] }> }>;
+  t.is(rejection[0]!.kind, 'together');
+  t.deepEqual(rejection[0]!.refusals.filter((r) => r.device === 'edge-a').map((r) => [r.code, r.layers]), [['4.b', [2, 3]]]);
+});
+
+test('layerfleet plan --strategy rl-pdnn without --policy uses the shipped policy for the model (lenet or lenet5) and privacy level, and says which', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-plan-'));
+  const cases: Array<[string, object, string]> = [['lenet', {}, 'none'], ['lenet5', {}, 'none'], ['lenet', { maxExposedFraction: 0.5, minHidden: 0 }, 'half']];
+  for (const [name, privacy, level] of cases) {
+    const file = join(dir, `${name}-${level}.json`);
+    await writeFile(file, JSON.stringify({ ...lenetInstance, privacy, model: { ...lenetInstance.model, name } }));
+    const run = await runCli(['plan', '--instance', file, '--strategy', 'rl-pdnn', '--json']);
+    t.true(run.code === 0 || run.code === 2, run.stderr.slice(-500));
+    const out = lastJsonLine(run);
+    const shipped = join(ROOT, 'simulator', 'policies', `rl-pdnn-lenet-${level}.json`);
+    t.is(out.policy, shipped, `${name}/${level}`);
+    t.true(run.stderr.includes(`plan: rl-pdnn policy ${shipped} (shipped`), run.stderr);
+    // a 51-slot policy on a fleet of two workers: the argmax is over slots that name a device
+    t.is((out.assignment as string[]).length, 5, `${name}/${level}: a device is chosen for every layer`);
+  }
+  const file = join(dir, 'resnet.json');
+  await writeFile(file, JSON.stringify({ ...lenetInstance, model: { ...lenetInstance.model, name: 'resnet' } }));
+  const none = await runCli(['plan', '--instance', file, '--strategy', 'rl-pdnn']);
+  t.not(none.code, 0);
+  t.regex(none.stderr, /no shipped policy for model resnet .*pass --policy FILE/);
+});
+
 test('layerfleet sim --json reports the measures the issue names, for the paper scenario', async (t) => {
   const run = await runCli(['sim', '--scenario', 'paper', '--workload', 'cifar', '--privacy', 'two-hidden', '--requests', '300', '--devices', '51', '--seed', '3', '--json']);
   t.is(run.code, 0, run.stderr.slice(-500));

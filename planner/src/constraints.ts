@@ -17,20 +17,41 @@ export function latencySeconds(inst: Instance, assignment: string[]): number {
   return total;
 }
 
+/** Which clause of eq. 6 a device would break at layer `l`, with the counts. */
+export interface PrivacyBreach {
+  /** 'fraction': |E∩P| > maxExposedFraction·l; 'hidden': fewer than min(minHidden, |P|) hidden; 'all-seen': E∩P = P */
+  clause: 'fraction' | 'hidden' | 'all-seen';
+  layer: number;
+  /** |E ∩ P| and |P|, P = {2, …, l−1} */
+  exposedPrior: number;
+  prior: number;
+  /** the bound broken: maxExposedFraction·l, or the hidden layers needed */
+  bound: number;
+}
+
 /**
  * eq. 6 / 4.g–4.h for an untrusted device computing layer `l` (1-based, 2 ≤ l ≤ L−1), given
  * what it has seen before (`seen`: exposed layers ∪ this request's earlier layers on it).
  */
-export function privacyViolation(inst: Instance, dev: PlanDevice, l: number, seen: ReadonlySet<number>): string | null {
+export function privacyBreach(inst: Instance, dev: PlanDevice, l: number, seen: ReadonlySet<number>): PrivacyBreach | null {
   if (dev.trusted || !privacyOn(inst.privacy) || l < 2 || l > inst.model.layers.length - 1) return null;
   const prior = l - 2; // |P| with P = {2, …, l−1}
   let exposedPrior = 0;
   for (let k = 2; k < l; k++) if (seen.has(k)) exposedPrior++;
   const { maxExposedFraction, minHidden } = inst.privacy;
-  if (exposedPrior > maxExposedFraction * l) return `privacy: would see ${exposedPrior} of layers 2..${l - 1} (max ${maxExposedFraction}·${l})`;
-  if (prior - exposedPrior < Math.min(minHidden, prior)) return `privacy: only ${prior - exposedPrior} of layers 2..${l - 1} hidden (needs ${Math.min(minHidden, prior)})`;
-  if (prior > 0 && exposedPrior === prior) return `privacy: has seen every layer before ${l}`;
+  if (exposedPrior > maxExposedFraction * l) return { clause: 'fraction', layer: l, exposedPrior, prior, bound: maxExposedFraction * l };
+  if (prior - exposedPrior < Math.min(minHidden, prior)) return { clause: 'hidden', layer: l, exposedPrior, prior, bound: Math.min(minHidden, prior) };
+  if (prior > 0 && exposedPrior === prior) return { clause: 'all-seen', layer: l, exposedPrior, prior, bound: prior - 1 };
   return null;
+}
+
+/** `privacyBreach` as the text `violations` reports. */
+export function privacyViolation(inst: Instance, dev: PlanDevice, l: number, seen: ReadonlySet<number>): string | null {
+  const b = privacyBreach(inst, dev, l, seen);
+  if (!b) return null;
+  if (b.clause === 'fraction') return `privacy: would see ${b.exposedPrior} of layers 2..${l - 1} (max ${inst.privacy.maxExposedFraction}·${l})`;
+  if (b.clause === 'hidden') return `privacy: only ${b.prior - b.exposedPrior} of layers 2..${l - 1} hidden (needs ${b.bound})`;
+  return `privacy: has seen every layer before ${l}`;
 }
 
 /** Every constraint an assignment breaks, each naming the constraint, device and figures. */

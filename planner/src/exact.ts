@@ -6,10 +6,12 @@
  * request are interchangeable, so only the first of each such class is tried — that is what lets
  * it prove optimality on 51-device fleets where plain enumeration would not finish.
  * A complete assignment is checked again by `violations`, so nothing it returns breaks a
- * constraint.
+ * constraint. When none is feasible the search has seen every partial placement (without an
+ * incumbent the latency bound prunes nothing), so the deepest one it reached is the furthest any
+ * placement gets, and the rejection names what blocks its next layer (`explain.ts`).
  */
 import { latencySeconds, privacyViolation, violations } from './constraints.js';
-import { explainInfeasible } from './explain.js';
+import { rejectionAt, rejectionsAlone, renderRejection, type Rejection } from './explain.js';
 import type { Instance, Placement } from './instance.js';
 import { sourceOnly, type Strategy } from './strategy.js';
 
@@ -43,6 +45,9 @@ export function planExact(inst: Instance, opts: ExactOptions = {}): ExactPlaceme
   const D = devices.length;
   const src = devices.findIndex((d) => d.id === inst.source);
   if (L <= 2) return { ...sourceOnly(inst), proven: true, nodes: 1 };
+  // an end layer the source cannot carry, or a middle layer no device can take alone: no search
+  const alone = rejectionsAlone(inst);
+  if (alone.length) return { ...rejectedWith(inst, alone), proven: true, nodes: 0 };
   const cls = symmetryClasses(inst);
   const macs = new Float64Array(D), mem = new Float64Array(D), bits = new Float64Array(D);
   const uses = new Int32Array(D);
@@ -66,9 +71,13 @@ export function planExact(inst: Instance, opts: ExactOptions = {}): ExactPlaceme
   let bestLatency = Infinity;
   let nodes = 0;
   let exhausted = false;
+  // the furthest partial placement: layers 0..deepest−1 placed, in `furthest`
+  let deepest = 0;
+  const furthest = new Int32Array(L).fill(-1);
 
   function visit(i: number, latencySoFar: number): void {
     if (++nodes > maxNodes) { exhausted = true; return; }
+    if (i > deepest) { deepest = i; furthest.set(chosen); }
     if (latencySoFar + restMacs[i]! / fastest + lastCompute >= bestLatency) return;
     if (i === L - 1) {
       const assignment = Array.from(chosen, (c) => devices[c]!.id);
@@ -95,6 +104,8 @@ export function planExact(inst: Instance, opts: ExactOptions = {}): ExactPlaceme
       if (privacyViolation(inst, dev, i + 1, seen[d]!)) continue;
       const hop = prev !== d;
       if (hop && devices[prev]!.loadBitsPerSecond + inst.requestRate * (bits[prev]! + sendBits(i - 1)) > devices[prev]!.rateBitsPerSecond) continue;
+      // the last middle layer's output goes back to the source
+      if (i === L - 2 && d !== src && dev.loadBitsPerSecond + inst.requestRate * (bits[d]! + sendBits(i)) > dev.rateBitsPerSecond) continue;
       const hadSeen = seen[d]!.has(i + 1);
       macs[d]! += layer.macs; mem[d]! += layer.weightBytes; uses[d]!++; seen[d]!.add(i + 1);
       if (hop) bits[prev]! += sendBits(i - 1);
@@ -111,9 +122,30 @@ export function planExact(inst: Instance, opts: ExactOptions = {}): ExactPlaceme
   visit(1, layers[0]!.macs / devices[src]!.macsPerSecond);
   const proven = !exhausted;
   if (best) return { feasible: true, latencySeconds: bestLatency, assignment: best, proven, nodes };
-  const reasons = explainInfeasible(inst);
-  if (!proven) reasons.push(`search stopped after ${maxNodes} nodes without a feasible placement`);
-  return { feasible: false, latencySeconds: Infinity, assignment: [], reasons, proven, nodes };
+  const why = deepest < L - 1 ? [rejectionAt(inst, furthest, deepest, proven)] : [];
+  const out = rejectedWith(inst, why);
+  if (why.length === 0) out.reasons.push('every layer fits some device on its own, but no combination meets the constraints together');
+  if (!proven) out.reasons.push(`search stopped after ${maxNodes} nodes without a feasible placement`);
+  return { ...out, proven, nodes };
+}
+
+function rejectedWith(inst: Instance, why: Rejection[]): Placement & { reasons: string[]; rejection: Rejection[] } {
+  return { feasible: false, latencySeconds: Infinity, assignment: [], reasons: why.map((r) => renderRejection(inst, r)), rejection: why };
+}
+
+/**
+ * Why no placement meets the constraints: the typed rejections (`Rejection`, explain.ts), from a
+ * node-budgeted exact search when the trouble is a combination. Empty when a placement exists.
+ */
+export function explainRejection(inst: Instance, maxNodes = 20_000): Rejection[] {
+  const p = planExact(inst, { maxNodes });
+  return p.feasible ? [] : p.rejection ?? [];
+}
+
+/** `explainRejection` as text, one line per rejection. */
+export function explainInfeasible(inst: Instance, maxNodes = 20_000): string[] {
+  const p = planExact(inst, { maxNodes });
+  return p.feasible ? [] : p.reasons ?? [];
 }
 
 export class ExactStrategy implements Strategy {

@@ -1,4 +1,5 @@
 export * from './instance.js';
+export * from './model-names.js';
 export * from './constraints.js';
 export * from './strategy.js';
 export * from './explain.js';

@@ -3,6 +3,8 @@
  * defaults applied. Layers are numbered 1..L in the problem statement; arrays here are
  * 0-based, so layer l lives at index l-1.
  */
+import type { Rejection } from './explain.js';
+
 export interface PlanLayer { name: string; macs: number; weightBytes: number; outputBytes: number }
 
 export interface PlanDevice {
@@ -32,8 +34,10 @@ export interface Placement {
   feasible: boolean;
   latencySeconds: number;
   assignment: string[];
-  /** when infeasible: which constraint ruled out which devices for which layer */
+  /** when infeasible: which constraint ruled out which devices for which layer, as text */
   reasons?: string[];
+  /** the same, typed (explain.ts), when the strategy derived its reasons from the constraints */
+  rejection?: Rejection[];
 }
 
 /** The paper's three privacy levels (Section V), by the names the CLI accepts. */
@@ -42,6 +46,11 @@ export const PRIVACY_LEVELS: Record<string, Privacy> = {
   'two-hidden': { maxExposedFraction: 1, minHidden: 2 },
   half: { maxExposedFraction: 0.5, minHidden: 0 },
 };
+
+/** The name of the paper's level `p` is (PRIVACY_LEVELS), if it is one of them. */
+export function privacyLevelName(p: Privacy): string | undefined {
+  return Object.keys(PRIVACY_LEVELS).find((k) => PRIVACY_LEVELS[k]!.maxExposedFraction === p.maxExposedFraction && PRIVACY_LEVELS[k]!.minHidden === p.minHidden);
+}
 
 export function privacyOn(p: Privacy): boolean {
   return p.maxExposedFraction < 1 || p.minHidden > 0;

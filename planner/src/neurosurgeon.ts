@@ -6,7 +6,7 @@
  * helper device".
  */
 import { latencySeconds, violations } from './constraints.js';
-import { explainInfeasible } from './explain.js';
+import { rejectionsAlone, renderRejection } from './explain.js';
 import type { Instance, Placement } from './instance.js';
 import { rejected, type Strategy } from './strategy.js';
 
@@ -28,7 +28,17 @@ export function planNeurosurgeon(inst: Instance): Placement {
     const lat = latencySeconds(inst, local);
     if ((!best || lat < best.latencySeconds) && violations(inst, local).length === 0) best = { feasible: true, latencySeconds: lat, assignment: local };
   }
-  return best ?? rejected(explainInfeasible(inst));
+  if (best) return best;
+  // Why: what rules the request out for every strategy (named as they all name it), or else
+  // what each single helper breaks — its own search space, cheap enough for every rejection.
+  const alone = rejectionsAlone(inst);
+  if (alone.length) return { ...rejected(alone.map((r) => renderRejection(inst, r))), rejection: alone };
+  const helpers = inst.devices.filter((d) => d.id !== inst.source).slice(0, 6).map((d) => {
+    const v = violations(inst, Array.from({ length: L }, (_, i) => (i === 0 || i === L - 1 ? inst.source : d.id)));
+    return `${d.id} (${v.join('; ')})`;
+  });
+  const more = inst.devices.length - 1 - helpers.length;
+  return rejected([`neurosurgeon: no one device takes layers 2..${L - 1} together (one split point): ${helpers.join(', ')}${more > 0 ? ` and ${more} more` : ''}`]);
 }
 
 export class NeurosurgeonStrategy implements Strategy {

@@ -9,11 +9,10 @@
  *
  * It never returns a placement that breaks a constraint: the chosen chain is re-checked by
  * `violations`; if every chain found fails the check it falls back to a budgeted `exact` search,
- * and if that finds nothing it rejects with the reasons of `explainInfeasible`.
+ * and if that finds nothing it rejects with its reasons (`explain.ts`).
  */
 import { latencySeconds, violations } from './constraints.js';
 import { planExact } from './exact.js';
-import { explainInfeasible } from './explain.js';
 import { privacyOn, type Instance, type Placement } from './instance.js';
 import { rejected, sourceOnly, type Strategy } from './strategy.js';
 
@@ -299,13 +298,12 @@ export function planSegmentDp(inst: Instance, opts: SegmentDpOptions = {}): Plac
     for (let x: Label | null = lab; x && x.parent; x = x.parent) for (let i = x.from; i <= x.to; i++) assignment[i] = devs[x.last]!.id;
     if (violations(inst, assignment).length === 0) return { feasible: true, latencySeconds: latencySeconds(inst, assignment), assignment };
   }
-  // A layer no device can take even alone settles it; otherwise the label search may have
-  // missed a combination, so a budgeted exact search gets the last word.
-  const reasons = explainInfeasible(inst);
-  if (!reasons[0]!.startsWith('every layer fits')) return rejected(reasons);
+  // A layer no device can take even alone settles it (planExact says so without searching);
+  // otherwise the label search may have missed a combination, so a budgeted exact search gets
+  // the last word, and its rejection names what blocks the furthest placement it found.
   const fallback = planExact(inst, { maxNodes: opts.fallbackNodes ?? 5_000 });
   if (fallback.feasible) return { feasible: true, latencySeconds: fallback.latencySeconds, assignment: fallback.assignment };
-  return rejected(fallback.reasons ?? reasons);
+  return { ...rejected(fallback.reasons ?? []), ...(fallback.rejection ? { rejection: fallback.rejection } : {}) };
 }
 
 export class SegmentDpStrategy implements Strategy {

@@ -149,23 +149,30 @@ test('episode reward is constraints met minus the latency charged, which is the 
   }
 });
 
-test('plan shows the policy as is: an empty slot is a rejection naming the layer, a broken constraint is reported', (t) => {
+test('plan shows the policy as is: empty slots are masked (a device is chosen), a broken constraint is reported', (t) => {
   const inst = normalizeInstance({
     source: 'cam', model: { name: 'm6', layers: LAYERS },
     devices: [{ id: 'cam', trusted: true, macsPerSecond: 5e7, memoryBytes: 1e7, rateBitsPerSecond: 2e7 }, { id: 'tiny', macsPerSecond: 2e7, memoryBytes: 10, rateBitsPerSecond: 1e7 }, { id: 'big', macsPerSecond: 5e7, memoryBytes: 1e7, rateBitsPerSecond: 1e7 }],
   });
   const agent = new RlPdnn({ slots: 3, models: ['m6'], maxLayers: 8 });
-  const favour = (slot: number) => {
+  const favour = (slot: number, runnerUp?: number) => {
     const ws = agent.dqn.online.exportTensors();
     ws[ws.length - 1]!.set([0, 0, 0]);
+    if (runnerUp !== undefined) ws[ws.length - 1]![runnerUp] = 5e2;
     ws[ws.length - 1]![slot] = 1e3;
     agent.dqn.online.importTensors(ws);
   };
-  favour(2); // slot 2 is empty: the fleet has two workers
-  const rej = agent.plan(inst);
-  t.false(rej.feasible);
-  t.deepEqual(rej.assignment, []);
-  t.regex(rej.reasons!.join('\n'), /layer 2: .*slot 2.*names no device/);
+  favour(2, 1); // slot 2 is empty (the fleet has two workers): the argmax runs over slots 0–1 only
+  t.true(agent.dqn.greedy(new Float32Array(agent.encoder.inputSize)) === 2, 'unmasked, the network prefers the empty slot');
+  const masked = agent.plan(inst);
+  t.deepEqual(masked.assignment, ['cam', 'big', 'big', 'big', 'big', 'cam'], 'a device is chosen: the best slot that names one');
+  t.true(masked.feasible);
+  t.deepEqual(agent.trace(inst).map((s) => [s.slot, s.device]), [[1, 'big'], [1, 'big'], [1, 'big'], [1, 'big']]);
+  favour(2, 0); // masked to 'tiny', which breaks 4.a: the mask hides empty slots, not mistakes
+  t.deepEqual(agent.plan(inst).assignment, ['cam', 'tiny', 'tiny', 'tiny', 'tiny', 'cam']);
+  t.false(agent.plan(inst).feasible);
+  const alone = normalizeInstance({ source: 'cam', model: { name: 'm6', layers: LAYERS }, devices: [inst.devices[0]!] });
+  t.regex(agent.plan(alone).reasons![0]!, /no device but the source cam/);
   favour(0); // 'tiny' cannot hold any middle layer, and the policy is not stopped from choosing it
   const bad = agent.plan(inst);
   t.deepEqual(bad.assignment, ['cam', 'tiny', 'tiny', 'tiny', 'tiny', 'cam']);

@@ -20,7 +20,8 @@
 import { type Instance, type Placement } from '../instance.js';
 import { latencySeconds, violations } from '../constraints.js';
 import { rejected, type Strategy } from '../strategy.js';
-import { Dqn, type DqnOptions } from './dqn.js';
+import { canonicalModelName } from '../model-names.js';
+import { argmax, Dqn, type DqnOptions } from './dqn.js';
 import { PlacementEpisode, StateEncoder } from './state-encoding.js';
 
 /** The hyper-parameters a policy is trained with (Table 1 by default). */
@@ -79,7 +80,8 @@ export const PAPER_PRIVACY = ['none', 'two-hidden', 'half'] as const;
  * except α 0.0001 and decay 0.995 for VGG at every privacy level and for the CIFAR CNN at
  * SI = 50 % ('half'). 1000 random episodes first (Section IV.B.1).
  */
-export function paperHyperParameters(modelName: string, privacyName: string): Omit<RlPdnnHyper, 'seed' | 'clipNorm' | 'epsilonMin'> {
+export function paperHyperParameters(name: string, privacyName: string): Omit<RlPdnnHyper, 'seed' | 'clipNorm' | 'epsilonMin'> {
+  const modelName = canonicalModelName(name);
   if (!(PAPER_MODELS as readonly string[]).includes(modelName)) throw new RangeError(`paperHyperParameters model: ${modelName} is none of ${PAPER_MODELS.join(', ')}`);
   if (!(PAPER_PRIVACY as readonly string[]).includes(privacyName)) throw new RangeError(`paperHyperParameters privacy: ${privacyName} is none of ${PAPER_PRIVACY.join(', ')}`);
   const slow = modelName === 'vgg16' || (modelName === 'cifarCnn' && privacyName === 'half');
@@ -168,24 +170,27 @@ export class RlPdnn implements Strategy {
   /**
    * The learned policy as is: argmax Q at each layer, no exploration, no learning, and no
    * masking of actions that break constraints — the paper measures how often the policy itself
-   * meets them, so its mistakes must show in `feasible` and `reasons`.
+   * meets them, so its mistakes must show in `feasible` and `reasons`. The one mask: the argmax
+   * runs over the slots that name a device (`ep.slots`, the first ones), so a fleet smaller than
+   * the policy's slot count is still served. An empty slot is no placement at all, not a
+   * constraint the policy could break; training (`train`, ε-greedy over every slot) keeps the
+   * paper's reward-0 empty slots, and a fleet that fills every slot is unaffected.
    */
   plan(inst: Instance): Placement {
     const unfit = this.encoder.unfit(inst);
     if (unfit) return rejected([`rl-pdnn: ${unfit}`]);
     const ep = new PlacementEpisode(inst, this.slots);
+    if (ep.L > 2 && ep.slots.length === 0) return rejected([`rl-pdnn: no device but the source ${inst.source}, which may not compute middle layers`]);
     for (let l = 2; l <= ep.L - 1; l++) {
       this.encoder.encode(ep, l, this.state);
-      const a = this.dqn.greedy(this.state);
-      if (a >= ep.slots.length) return rejected([`rl-pdnn: layer ${l}: the policy chose action slot ${a}, which names no device (this fleet fills ${ep.slots.length} of ${this.slots})`]);
-      ep.place(ep.slots[a]!, l);
+      ep.place(ep.slots[argmax(this.dqn.qValues(this.state), 0, ep.slots.length)]!, l);
     }
     const assignment = Array.from(ep.assignment, (d) => inst.devices[d]!.id);
     const v = violations(inst, assignment);
     return { feasible: v.length === 0, latencySeconds: latencySeconds(inst, assignment), assignment, ...(v.length ? { reasons: v } : {}) };
   }
 
-  /** The greedy decisions with their Q-values, layer by layer (for inspection and tests). */
+  /** The greedy decisions with their Q-values, layer by layer (for inspection and tests); masked as `plan`. */
   trace(inst: Instance): TraceStep[] {
     const unfit = this.encoder.unfit(inst);
     if (unfit) throw new RangeError(`rl-pdnn trace: ${unfit}`);
@@ -193,9 +198,9 @@ export class RlPdnn implements Strategy {
     for (let l = 2; l <= ep.L - 1; l++) {
       this.encoder.encode(ep, l, this.state);
       const q = Array.from(this.dqn.qValues(this.state));
-      const a = this.dqn.greedy(this.state), d = ep.slots[a];
+      const a = argmax(q, 0, ep.slots.length), d = ep.slots[a];
       out.push({ layer: l, slot: a, device: d === undefined ? null : inst.devices[d]!.id, q });
-      if (d === undefined) break;
+      if (d === undefined) break; // only when no slot names a device
       ep.place(d, l);
     }
     return out;

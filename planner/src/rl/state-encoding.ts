@@ -10,6 +10,7 @@
  */
 import { type Instance } from '../instance.js';
 import { privacyViolation, fmt } from '../constraints.js';
+import { modelIndex } from '../model-names.js';
 
 /** the 0/1 and the five device quantities of one action slot */
 export const SLOT_FEATURES = 6;
@@ -149,7 +150,7 @@ export class StateEncoder {
 
   /** Why this encoder cannot describe `inst`, or null. */
   unfit(inst: Instance): string | null {
-    if (!this.models.includes(inst.model.name)) return `model ${inst.model.name} is not among the trained models (${this.models.join(', ')})`;
+    if (modelIndex(this.models, inst.model.name) < 0) return `model ${inst.model.name} is not among the trained models (${this.models.join(', ')})`;
     if (inst.model.layers.length > this.maxLayers) return `model ${inst.model.name} has ${inst.model.layers.length} layers, the policy at most ${this.maxLayers}`;
     return null;
   }
@@ -162,7 +163,7 @@ export class StateEncoder {
   encode(ep: PlacementEpisode, l: number, out: Float32Array, ok?: Uint8Array): void {
     out.fill(0);
     const M = this.models.length;
-    const mi = this.models.indexOf(ep.inst.model.name);
+    const mi = modelIndex(this.models, ep.inst.model.name); // `lenet` is `lenet5` (model-names.ts)
     if (mi < 0) throw new RangeError(this.unfit(ep.inst)!);
     out[mi] = 1;
     out[M] = l / this.maxLayers;
