@@ -7,6 +7,7 @@
 // its command line, killed, and fails the run. A run that reports no test for longer than any
 // test's own timeout is stuck: its processes are listed and killed the same way, and it fails.
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** hil-rig and planner-cli allow a test 10 minutes (t.timeout); ava reports one that overruns. */
 const STUCK_AFTER_MS = 12 * 60_000;
@@ -62,12 +63,33 @@ for (const title of skipped) console.log(`skipped: ${title}`);
 console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
 process.exit(clean ? 0 : code || 1);
 
-/** The processes of ava's group still running (zombies aside). */
+/** The processes of ava's group still running (zombies aside), from /proc where there is one (slim images lack ps), else ps. */
 function groupMembers() {
+  const rows = existsSync('/proc/self/stat') ? procTable() : psTable();
+  return rows.filter((r) => r.pgid === group && r.state !== 'Z').map(({ pid, command }) => ({ pid, command }));
+}
+
+function procTable() {
+  const rows = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so read after the last ')'
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      rows.push({ pid: Number(entry), pgid: Number(pgid), state, command });
+    } catch {
+      // it exited while being read
+    }
+  }
+  return rows;
+}
+
+function psTable() {
   const table = execFileSync('ps', ['-e', '-o', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });
   return table.split('\n').map((row) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(row)).filter((m) => m !== null)
-    .filter((m) => Number(m[2]) === group && !m[3].startsWith('Z'))
-    .map((m) => ({ pid: Number(m[1]), command: m[4] }));
+    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), state: m[3][0], command: m[4] }));
 }
 
 /** Members still there after a moment: a process that was already on its way out is not a leftover. */

@@ -69,14 +69,21 @@ export async function startEmulatedBoard(target: EmulatedTarget, options: Emulat
 
 function findPort(child: ChildProcess, pattern: RegExp, options: EmulateOptions): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 15_000;
+  // What the emulator said meanwhile: the reason it gives when it cannot start.
+  const said: string[] = [];
+  const saying = () => (said.length > 0 ? `; it said:\n${said.join('\n')}` : '');
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`emulated board did not print its port within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`emulated board did not print its port within ${timeoutMs} ms${saying()}`)), timeoutMs);
     child.once('error', (err) => { clearTimeout(timer); reject(err); });
-    child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`emulated board exited (${signal ?? code}) before printing its port`)); });
+    // 'close', not 'exit': by then its last words have been read
+    child.once('close', (code, signal) => { clearTimeout(timer); reject(new Error(`emulated board exited (${signal ?? code}) before printing its port${saying()}`)); });
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         const m = pattern.exec(line);
-        if (m) { clearTimeout(timer); resolve(m[1]!); } else options.log?.(line);
+        if (m) { clearTimeout(timer); resolve(m[1]!); return; }
+        said.push(line);
+        if (said.length > 10) said.shift();
+        options.log?.(line);
       });
     }
   });

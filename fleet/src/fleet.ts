@@ -77,10 +77,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const logFile = createWriteStream(logPath, { flags: 'a' });
   const children: ChildProcess[] = [];
   const boards: RunningBoard[] = [];
+  // Each child's last words on stderr, so one that ends before the fleet is up fails the run at once, saying why.
+  const lastWords = new Map<string, string>();
+  const ended: string[] = [];
   const spawnCli = (name: string, args: string[]) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr!.on('data', (d: Buffer) => { logFile.write(d); if (o.verbose) process.stderr.write(d); });
-    child.on('exit', (code, signal) => logFile.write(`[fleet] ${name} exited (${signal ?? code})\n`));
+    child.stderr!.on('data', (d: Buffer) => { logFile.write(d); lastWords.set(name, `${lastWords.get(name) ?? ''}${d.toString()}`.slice(-800)); if (o.verbose) process.stderr.write(d); });
+    child.on('exit', (code, signal) => { logFile.write(`[fleet] ${name} exited (${signal ?? code})\n`); ended.push(`${name} exited (${signal ?? code}): ${lastWords.get(name)?.trim() || 'it said nothing'}`); });
     children.push(child);
     return child;
   };
@@ -125,7 +128,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       spawnCli(host.id, args);
     }
     const expected = WORKERS.length + (boards.length > 0 ? 1 + boards.length : 0);
-    await until(() => Number(gatewayStats.devicesOnline ?? 0) >= expected, 'workers and boards to register with the gateway', 60_000);
+    await until(() => {
+      if (ended.length > 0) throw new Error(`before the fleet was up, ${ended.join('\n')}`);
+      return Number(gatewayStats.devicesOnline ?? 0) >= expected;
+    }, 'workers and boards to register with the gateway', 60_000);
     say(`${expected} devices registered (budgets ${WORKERS.map((w) => `${w.id} ${(w.macsBudget / 1e6).toFixed(1)}M`).join(', ')} MAC/s${boards.length > 0 ? `; ${host.id} hosting boards ${boards.map((b) => `${b.name} (${b.target})`).join(', ')}` : ''})`);
 
     const started = performance.now();
