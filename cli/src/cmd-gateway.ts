@@ -15,7 +15,7 @@ export const spec: CommandSpec = {
   summary: 'run a gateway: MQTT broker, device registry, planner, audit ledger; prints {"event":"listening",…} when up',
   flags: {
     port: { type: 'number', default: 1883, unit: 'TCP port (0: any free one)', description: 'MQTT listener' },
-    host: { type: 'string', value: 'ADDRESS', defaultNote: 'every interface', description: 'address to listen on' },
+    host: { type: 'string', value: 'ADDRESS', default: '127.0.0.1', description: 'address to listen on (loopback only unless given, as Mosquitto 2 does; 0.0.0.0 or :: for every interface)' },
     state: { type: 'string', value: 'DIR', default: DEFAULT_STATE_DIR, description: 'state directory: keys, devices.json, ledger, tls/ (created if missing)' },
     access: { type: 'string', value: 'enrolled|open', default: 'enrolled', description: 'enrolled: only devices enrolled with `layerfleet enroll`; open: any device that says hello' },
     privacy: { type: 'string', value: 'none|two-hidden|half', default: 'none', description: 'layers that only trusted devices may compute' },
@@ -82,6 +82,9 @@ export async function run(argv: string[]): Promise<void> {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    // An operator who sends HUP to every layerfleet process (agents rotate their keys on it) must
+    // not take the gateway down: Node's default for SIGHUP is to exit.
+    process.on('SIGHUP', () => console.error('[gateway] SIGHUP: nothing to reload (restart the gateway to change its flags); still running'));
   });
   await gw.close();
   console.error(`[gateway] stopped (${gw.stats.strategy}): ${gw.stats.completed} completed, ${gw.stats.failed} failed, ${gw.stats.queued} queued (${gw.stats.queueTimeouts} timed out), rejections ${JSON.stringify(gw.rejections.toJSON())}`);

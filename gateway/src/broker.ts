@@ -85,6 +85,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     },
   });
   const host = opts.host ?? '127.0.0.1';
+  const reach = reachableFrom(host);
   // A connection that never sends a valid CONNECT in time, or sends garbage first.
   aedes.on('connectionError', (client, err) => {
     const conn = client.conn as { remoteAddress?: string } | undefined;
@@ -101,16 +102,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const cap = { rejections: opts.rejections, ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }) };
     const plain = await listenTcp({ port: opts.port, host, admit, ...cap });
     listeners.push(plain);
-    urls = { mqtt: `mqtt://127.0.0.1:${plain.port}` };
+    urls = { mqtt: `mqtt://${reach}:${plain.port}` };
     if (opts.tls) {
       const secure = await listenTls({ port: opts.tls.port, host, identity: opts.tls.identity, admit, ...cap });
       listeners.push(secure);
-      urls.mqtts = `mqtts://127.0.0.1:${secure.port}`;
+      urls.mqtts = `mqtts://${reach}:${secure.port}`;
     }
     if (opts.ws) {
       const web = await listenWebSocket({ port: opts.ws.port, host, admit, ...cap, ...(opts.ws.identity ? { identity: opts.ws.identity } : {}) });
       listeners.push(web);
-      urls.ws = `${web.secure ? 'wss' : 'ws'}://127.0.0.1:${web.port}${WS_PATH}`;
+      urls.ws = `${web.secure ? 'wss' : 'ws'}://${reach}:${web.port}${WS_PATH}`;
     }
   } catch (err) {
     // one port taken must not leave the others bound
@@ -131,6 +132,15 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     },
     close: closeAll,
   };
+}
+
+/**
+ * The address clients on this host reach a listener bound to `host` at: loopback for a wildcard
+ * (every interface includes it), else the address itself (an IPv6 one in brackets, RFC 3986 §3.2.2).
+ */
+function reachableFrom(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export type { AedesPublishPacket };
