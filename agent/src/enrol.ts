@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENROL_USERNAME_PREFIX, Rejected, toHex, topics, type PublicDeviceKeys, type SecureEndpoint } from '@layerfleet/protocol';
 import { explainBrokerTrust } from './broker-trust.js';
+import { classifyConnectError } from './healing-connection.js';
 
 export interface EnrolResult { owner: string; trusted: boolean }
 
@@ -32,6 +33,7 @@ export async function enrolDevice(brokerUrl: string, endpoint: SecureEndpoint, t
     const untrusted = explainBrokerTrust(err, brokerUrl);
     // the token never left this device: the broker failed verification before CONNECT was sent
     if (untrusted !== err) throw new Error(`enrolment of ${keys.id}: ${untrusted.message}`, { cause: err });
+    if (classifyConnectError(err, brokerUrl) === 'transient') throw new Error(`enrolment of ${keys.id}: cannot reach the broker at ${brokerUrl} (${err.message}); it is tried again when the broker is there`, { cause: err });
     throw new Error(`enrolment of ${keys.id} refused by the broker (${err.message}): is the token right, unused and unexpired?`);
   });
   try {

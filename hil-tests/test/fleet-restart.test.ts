@@ -1,5 +1,6 @@
-// A fleet run by hand, the way the README describes it: a gateway, two workers and a camera
-// source, each a `layerfleet` process of its own with its own state directory. The gateway is
+// A fleet run by hand, the way the README describes it: a gateway, two workers, a board host with
+// an emulated board (the host build of the firmware on a pseudo-terminal) and a camera source,
+// each a `layerfleet` process of its own with its own state directory. The gateway is
 // stopped mid-run (SIGINT; and in a second case SIGKILL, as a crash) and started again on the same
 // state directory and port. Every agent must come back by itself, without enrolling again, the
 // inferences must resume, and the source must end by itself.
@@ -23,7 +24,7 @@ function start(args: string[], all: string[], name: string): Proc {
   return { child, lines, exited };
 }
 
-const AGENTS = ['w1', 'w2', 'cam'];
+const AGENTS = ['w1', 'w2', 'pi-1', 'cam'];
 
 for (const signal of ['SIGINT', 'SIGKILL'] as const) {
   test(`agents come back by themselves after the gateway is stopped with ${signal} and started again; the source ends by itself`, async (t) => {
@@ -50,7 +51,7 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
       const state = join(root, id);
       await mkdir(state, { recursive: true });
       await copyFile(join(gwState, 'gateway.pub.cose'), join(state, 'gateway.pub.cose'));
-      const token = (await runCli(['enroll', '--state', gwState, '--id', id, '--owner', 'ops'])).stdout.trim();
+      const token = (await runCli(['enroll', '--state', gwState, '--id', id, '--owner', 'ops', ...(id === 'pi-1' ? ['--boards', '1'] : [])])).stdout.trim();
       agentArgs.set(id, ['agent', '--id', id, '--broker', url, '--state', state, '--enroll-token', token]);
     }
 
@@ -66,8 +67,14 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     });
 
     const joined = (p: Proc, id: string) => p.lines.some((l) => l.includes(`device ${id} joined`));
+    const boardJoined = (p: Proc) => p.lines.some((l) => /device pi-1\.[\w-]+ joined/.test(l));
+    const board = start(['board', 'emulate', '--target', 'host'], log, 'board');
+    procs.push(board);
+    await wait(() => board.lines.some((l) => l.startsWith('{"target"')), 'the emulated board');
+    const boardPort = (JSON.parse(board.lines.find((l) => l.startsWith('{"target"'))!) as { port: string }).port;
     for (const id of ['w1', 'w2']) procs.push(start([...agentArgs.get(id)!, '--macs-budget', '5M'], log, id));
-    await wait(() => joined(gw, 'w1') && joined(gw, 'w2'), 'both workers to join');
+    procs.push(start([...agentArgs.get('pi-1')!, '--macs-budget', '0.4M', '--boards', boardPort, '--board-macs-budget', '5M'], log, 'pi-1'));
+    await wait(() => joined(gw, 'w1') && joined(gw, 'w2') && joined(gw, 'pi-1') && boardJoined(gw), 'the workers, the board host and its board to join');
     const source = start([...agentArgs.get('cam')!, '--source', '--inferences', '120', '--rate', '8', '--concurrency', '2'], log, 'cam');
     procs.push(source);
     await wait(() => completed.length >= 10, 'ten inferences before the restart');
@@ -80,7 +87,7 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     const restartedAt = Date.now();
     ({ gw } = await startGateway(port));
 
-    await wait(() => AGENTS.every((id) => joined(gw, id)), 'every agent to come back', 15_000);
+    await wait(() => AGENTS.every((id) => joined(gw, id)) && boardJoined(gw), 'every agent and the board to come back', 15_000);
     t.log(`every agent back ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the gateway started again`);
     await wait(() => completed.length > completedBefore + 5, 'inferences to resume after the restart');
 
@@ -97,3 +104,34 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     t.log(summary!);
   });
 }
+
+test('an agent started before its gateway waits for it, saying so, and joins when it comes up', async (t) => {
+  t.timeout(120_000);
+  const root = await mkdtemp(join(tmpdir(), 'lf-early-agent-'));
+  const log: string[] = [];
+  const procs: Proc[] = [];
+  t.teardown(() => { for (const p of procs) p.child.kill('SIGKILL'); });
+  const gwState = join(root, 'gateway');
+  const wait = (check: () => boolean, what: string, ms = 60_000) => until(check, what, ms, () => log.slice(-40).join('\n'));
+  const listeningOf = (p: Proc) => p.lines.find((l) => l.startsWith('{"event":"listening"'));
+  // A first start only makes the gateway's keys and the token; then the gateway is down.
+  const first = start(['gateway', '--state', gwState, '--port', '0'], log, 'gateway');
+  procs.push(first);
+  await wait(() => listeningOf(first) !== undefined, 'the gateway to listen');
+  const { port, url } = JSON.parse(listeningOf(first)!) as { port: number; url: string };
+  const state = join(root, 'w1');
+  await mkdir(state, { recursive: true });
+  await copyFile(join(gwState, 'gateway.pub.cose'), join(state, 'gateway.pub.cose'));
+  const token = (await runCli(['enroll', '--state', gwState, '--id', 'w1', '--owner', 'ops'])).stdout.trim();
+  first.child.kill('SIGINT');
+  await first.exited;
+
+  const agent = start(['agent', '--id', 'w1', '--broker', url, '--state', state, '--enroll-token', token, '--macs-budget', '1M'], log, 'w1');
+  procs.push(agent);
+  await wait(() => agent.lines.filter((l) => /waiting for the broker \(connect ECONNREFUSED/.test(l)).length >= 2, 'the agent to say it waits for the broker');
+  t.is(agent.child.exitCode, null, 'still running');
+  const gw = start(['gateway', '--state', gwState, '--port', String(port)], log, 'gateway');
+  procs.push(gw);
+  await wait(() => gw.lines.some((l) => /device w1 joined/.test(l)), 'the waiting agent to join', 30_000);
+  t.true(agent.lines.some((l) => /enrolled \(owner ops\)/.test(l)), 'it enrolled with its token once the gateway was up');
+});
