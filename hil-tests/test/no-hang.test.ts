@@ -4,7 +4,10 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startGateway } from '@layerfleet/gateway';
+import { loadOrCreateDeviceKeys, publicKeysOf } from '@layerfleet/protocol';
+import { loadLenetInt8 } from '@layerfleet/models';
+import { startGateway, GATEWAY_ID } from '@layerfleet/gateway';
+import { Agent, runSource, RECONNECT_REASON, type SourceStats } from '@layerfleet/agent';
 import { runCli, lastJsonLine, until } from '../src/index.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/layerfleet.mjs');
@@ -72,4 +75,20 @@ test('a source with no worker to serve it: every request fails with the reason, 
     '--inferences', '2', '--request-timeout', '500', '--json', '--quiet'], 60_000);
   t.is(late.code, 1, late.stderr.slice(-2000));
   t.deepEqual(lastJsonLine(late).failure_reasons, { "no answer within 500 ms (the request's deadline)": 2 });
+});
+
+test('requests in flight when the source loses its broker connection fail at once when it comes back, with the reason', async (t) => {
+  const state = await mkdtemp(join(tmpdir(), 'lf-source-reconnect-'));
+  // nothing serves the requests and the gateway would hold them a minute: only the reconnect ends them
+  const gw = await startGateway({ port: 0, stateDir: state, access: 'open', queueTimeoutMs: 60_000, log: () => {} });
+  const gateway = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
+  const cam = await Agent.start({ id: 'cam', brokerUrl: gw.url, stateDir: state, gateway, role: 'source', requestRate: 10, measuredMacsPerSecond: 1e9, memoryBytes: 5e8, heartbeatMs: 500 });
+  t.teardown(async () => { await cam.close(200); await gw.close(); });
+  const stats: SourceStats = { sent: 0, answered: 0, failed: 0, inFlight: 0 };
+  const run = runSource(cam, { model: loadLenetInt8(), inferences: 3, concurrency: 3, stats });
+  await until(() => gw.stats.queued === 3, 'the requests to wait at the gateway');
+  (cam.client.stream as unknown as { destroy(): void }).destroy(); // the connection drops; mqtt.js reconnects within a second
+  const results = await run;
+  t.deepEqual(results.map((r) => r.error), [RECONNECT_REASON, RECONNECT_REASON, RECONNECT_REASON]);
+  t.like(stats, { sent: 3, failed: 3, inFlight: 0 });
 });
