@@ -111,7 +111,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       const role = name === 'gateway' ? 'gateway' : name === SOURCE_ID ? 'source' : name === host.id ? 'board host' : 'worker';
       // the source ending by itself is its run's end, not a death; any other way is
       if (role === 'source' && signal === null) return watch.sourceExited(code ?? 1);
-      const line = `${role} ${name} died (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${watch.outcomes} of ${o.inferences} outcomes`;
+      const line = `${role === name ? role : `${role} ${name}`} died (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${watch.outcomes} of ${o.inferences} outcomes`;
       deaths.push(line);
       say(`\n${line}`);
       // without the gateway or the source no more outcomes can come; a worker's requests are re-planned
