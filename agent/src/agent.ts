@@ -134,7 +134,7 @@ export class Agent {
 
   /** Heartbeat to the gateway, and the retained `load` telemetry a dashboard shows per device. */
   private beat(): void {
-    this.send('gateway', { t: 'heartbeat', bootId: this.bootId, queue: 0 });
+    this.send('gateway', { t: 'heartbeat', bootId: this.bootId, queue: this.budget.queued });
     const caps = this.capabilities();
     // budget drawn in the window, on the limiter's own clock: never above the budget (macs-budget.ts)
     const now = this.budget.totals(), last = this.lastReport;
