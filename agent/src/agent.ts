@@ -15,6 +15,7 @@ import { LayerStore } from './layer-store.js';
 import type { LayerExecutor } from './layer-executor.js';
 import { connectOrEnrol, enrolDevice } from './enrol.js';
 import { connectDevice, rotateDeviceKeys, settleKeyFiles, type RotationOutcome } from './rotate-keys.js';
+import { MacsBudget } from './macs-budget.js';
 
 export interface AgentOptions {
   id: string;
@@ -60,9 +61,9 @@ export class Agent {
   readonly layers: LayerExecutor;
   readonly plans = new BoundedCache<ActivePlan>(4096);
   computedLayers = 0;
-  /** MACs computed since the last load report, for the `load` telemetry's `macsPerSecondUsed` */
-  private macsSinceReport = 0;
-  private lastReport = performance.now();
+  /** Its MAC/s budget, enforced before each job (macs-budget.ts); the `load` telemetry's figures come from it. */
+  readonly budget: MacsBudget;
+  private lastReport: ReturnType<MacsBudget['totals']>;
   private loadSeq = 0;
   /**
    * The `status` topic's sequence: each connection's `online` takes the next number and its last
@@ -79,6 +80,8 @@ export class Agent {
   private constructor(readonly opts: AgentOptions, readonly endpoint: SecureEndpoint, readonly client: MqttClient, readonly bootId: string) {
     this.rejections = new Rejections((line) => this.log(line));
     this.layers = opts.executor ?? new LayerStore();
+    this.budget = new MacsBudget(this.capabilities().macsPerSecond);
+    this.lastReport = this.budget.totals();
   }
 
   static async start(opts: AgentOptions): Promise<Agent> {
@@ -153,18 +156,20 @@ export class Agent {
 
   /** Heartbeat to the gateway, and the retained `load` telemetry a dashboard shows per device. */
   private beat(): void {
-    this.send('gateway', { t: 'heartbeat', bootId: this.bootId, queue: 0 });
+    this.send('gateway', { t: 'heartbeat', bootId: this.bootId, queue: this.budget.queued });
     this.publishLoad();
   }
 
   private publishLoad(): void {
-    const now = performance.now();
     const caps = this.capabilities();
-    const used = this.macsSinceReport / ((now - this.lastReport) / 1000);
-    this.macsSinceReport = 0;
+    // budget drawn in the window, on the limiter's own clock: never above the budget (macs-budget.ts)
+    const now = this.budget.totals(), last = this.lastReport;
+    const seconds = Math.max(1e-3, (now.at - last.at) / 1000);
     this.lastReport = now;
     this.client.publish(topics.deviceLoad(this.id), JSON.stringify({
-      macsPerSecondBudget: caps.macsPerSecond, macsPerSecondUsed: Math.round(used), measuredMacsPerSecond: Math.round(caps.measuredMacsPerSecond),
+      macsPerSecondBudget: caps.macsPerSecond, macsPerSecondUsed: Math.floor((now.spent - last.spent) / seconds),
+      macsPerSecondComputed: Math.round((now.computed - last.computed) / seconds), budgetBurstMacs: Math.round(this.budget.burst), budgetQueued: this.budget.queued,
+      measuredMacsPerSecond: Math.round(caps.measuredMacsPerSecond),
       memoryBytes: caps.memoryBytes, layersHeld: this.layers.size, computedLayers: this.computedLayers, plans: this.plans.size,
       rejections: this.rejections.toJSON(), ...this.opts.loadTelemetry?.(), ts: Date.now(), seq: ++this.loadSeq, bootId: this.bootId,
     }), { qos: 0, retain: true });
@@ -285,6 +290,12 @@ export class Agent {
   private async compute(plan: ActivePlan, from: number, input: Int8Array, trace: HopTiming[]): Promise<void> {
     let to = from;
     while (to + 1 < plan.assignment.length && plan.assignment[to + 1] === this.id) to++;
+    const macs = this.layers.macs(plan.model, from, to);
+    const refused = await this.budget.acquire(macs);
+    if (refused !== null) {
+      this.rejections.count('over-budget', `${plan.requestId} layers ${from}..${to}: ${refused}`);
+      return this.send('gateway', { t: 'failed', requestId: plan.requestId, attempt: plan.attempt, reason: `${this.id}: ${refused}` });
+    }
     const started = performance.now();
     let output: Int8Array;
     try {
@@ -293,7 +304,7 @@ export class Agent {
       return this.send('gateway', { t: 'failed', requestId: plan.requestId, attempt: plan.attempt, reason: `${this.id}: ${(err as Error).message}` });
     }
     this.computedLayers += to - from + 1;
-    this.macsSinceReport += this.layers.macs(plan.model, from, to);
+    this.budget.done(macs);
     const layers = range(from, to);
     const ms = performance.now() - started;
     const claim = this.signLedgerClaim({ action: 'layer', data: { device: this.id, requestId: plan.requestId, attempt: plan.attempt, layers, ms } });

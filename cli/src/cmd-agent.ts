@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePublicKeys } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
-import { Agent, measureMacsPerSecond, runSource } from '@layerfleet/agent';
+import { Agent, measureMacsPerSecond, runSource, summarizeSource, progressLine, DEFAULT_REQUEST_TIMEOUT_MS, type SourceStats } from '@layerfleet/agent';
 import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
 import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
@@ -33,12 +33,14 @@ export const spec: CommandSpec = {
     source: { type: 'boolean', description: 'also send held-out digits as inference requests (a camera)' },
     inferences: { type: 'number', default: 100, unit: 'requests', description: 'with --source: how many to send' },
     concurrency: { type: 'number', default: 4, unit: 'requests', description: 'with --source: how many in flight at once' },
-    rate: { type: 'number', default: 10, unit: 'requests/s', description: 'with --source: the request rate announced to the gateway' },
+    rate: { type: 'number', default: 10, unit: 'requests/s', description: 'with --source: the request rate announced to the gateway, and kept to' },
+    'request-timeout': { type: 'number', default: DEFAULT_REQUEST_TIMEOUT_MS, unit: 'ms', description: 'with --source: how long a request may take before it fails' },
+    json: { type: 'boolean', description: 'with --source: the last line of stdout is the summary as one JSON object' },
     quiet: { type: 'boolean', description: 'no log lines on stderr' },
   },
 };
 
-export async function run(argv: string[]): Promise<void> {
+export async function run(argv: string[]): Promise<number | void> {
   const flags = parseCommandFlags(argv, spec);
   if (!flags) return;
   const id = requiredString(flags, 'id');
@@ -90,9 +92,22 @@ export async function run(argv: string[]): Promise<void> {
   });
   if (!isSource) return;
   const inferences = requiredNumber(flags, 'inferences');
-  const results = await runSource(agent, { model, inferences, concurrency: requiredNumber(flags, 'concurrency') });
-  const correct = results.filter((r) => r.predicted === r.label).length;
-  const failed = results.filter((r) => r.error).length;
-  log(`[${id}] source done: ${results.length - failed}/${inferences} answered, ${correct} correct, ${failed} failed`);
+  const rate = requiredNumber(flags, 'rate');
+  if (!(rate > 0)) throw new Error(`--rate: expected requests per second > 0, got ${rate}`);
+  const stats: SourceStats = { sent: 0, answered: 0, failed: 0, inFlight: 0 };
+  // progress on stderr once a second, whenever something moved
+  let shown = '';
+  const progress = setInterval(() => {
+    const line = progressLine(id, stats, inferences);
+    if (line !== shown && !flags.quiet) console.error(shown = line);
+  }, 1000);
+  const results = await runSource(agent, {
+    model, inferences, rate, stats, concurrency: requiredNumber(flags, 'concurrency'), timeoutMs: requiredNumber(flags, 'request-timeout'),
+  }).finally(() => clearInterval(progress));
+  const s = summarizeSource(results, stats, rate);
+  console.error(`[${id}] source done: ${s.completed}/${inferences} answered, ${s.correct} correct, ${s.failed} failed; p50 ${s.p50_ms ?? '-'} ms, p95 ${s.p95_ms ?? '-'} ms; sent ${s.send_rate_per_s ?? '-'} requests/s (declared ${rate})`);
+  for (const [reason, n] of Object.entries(s.failure_reasons)) console.error(`[${id}]   failed ×${n}: ${reason}`);
+  if (flags.json) console.log(JSON.stringify(s));
   await agent.close();
+  return s.failed > 0 || s.completed < inferences ? 1 : 0;
 }

@@ -70,6 +70,9 @@ export async function run(argv: string[]): Promise<number> {
   say(`${summary.bytes_per_inference} bytes per inference crossed the broker; ${summary.throughput_per_s} inferences/s`);
   if (summary.failed > 0) say(`failed: ${summary.failed} — first reasons: ${summary.failure_reasons.slice(0, 3).join(' | ')}`);
   if (kill) say(`${kill.id} was killed mid-run; ${summary.replanned} requests were re-planned`);
+  for (const death of summary.deaths) say(`unexpected: ${death}`);
+  const loads = Object.entries(summary.budget).map(([id, b]) => `${id} ${(b.max_used / 1e6).toFixed(2)}/${(b.budget / 1e6).toFixed(2)}M`);
+  if (loads.length > 0) say(`most MAC/s used of budget per device: ${loads.join(', ')}${summary.budget_ok ? '' : ' — ABOVE BUDGET'}`);
   if (flags.json) console.log(JSON.stringify(summary));
   return summary.completed === inferences ? 0 : 1;
 }

@@ -18,6 +18,10 @@ import { startEmulatedBoard, type EmulatedBoard, type EmulatedTarget } from '@la
 import { Progress } from '@layerfleet/report';
 import { summarize, type InferenceTelemetry } from './demo-summary.js';
 
+// every device's retained `load` telemetry: lf/v1/telemetry/dev/+/load
+const [LOAD_PREFIX, LOAD_SUFFIX] = topics.deviceLoad('x').split('/x/').map((part, i) => (i === 0 ? `${part}/` : `/${part}`)) as [string, string];
+const LOAD_TOPICS = `${LOAD_PREFIX}+${LOAD_SUFFIX}`;
+
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/layerfleet.mjs');
 
 /**
@@ -66,7 +70,23 @@ export interface FleetOptions {
   say: (line: string) => void;
 }
 
-export type FleetSummary = ReturnType<typeof summarize> & { events: string[]; boards: Array<{ name: string; port: string; target: string }> };
+/** The highest load a device reported over the run against its budget (its retained `load` telemetry). */
+export interface DeviceBudget { budget: number; max_used: number; max_computed: number }
+
+export type FleetSummary = ReturnType<typeof summarize> & {
+  events: string[];
+  /** processes of the fleet that died unexpectedly (not a `kill` event), e.g. "source cam1 died (signal SIGKILL) after 37 of 200 outcomes" */
+  deaths: string[];
+  boards: Array<{ name: string; port: string; target: string }>;
+  /** per device: its MAC/s budget and the most it reported using (and computing) in one load window */
+  budget: Record<string, DeviceBudget>;
+  /** no device reported using more than its budget */
+  budget_ok: boolean;
+  /** the source's own summary (its --json line), when it printed one */
+  source?: Record<string, unknown>;
+  /** the gateway's measured request rate per stream */
+  streams?: unknown;
+};
 
 interface RunningBoard { name: string; port: string; target: string; emulator?: EmulatedBoard }
 
@@ -77,13 +97,30 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const logFile = createWriteStream(logPath, { flags: 'a' });
   const children: ChildProcess[] = [];
   const boards: RunningBoard[] = [];
+  // A process that exits while the run still needs it is a death, reported; a `kill` event's is not.
   // Each child's last words on stderr, so one that ends before the fleet is up fails the run at once, saying why.
   const lastWords = new Map<string, string>();
   const ended: string[] = [];
+  const intended = new Set<string>();
+  const deaths: string[] = [];
+  const watch = new FleetWatch();
+  let stopping = false;
   const spawnCli = (name: string, args: string[]) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => { logFile.write(d); lastWords.set(name, `${lastWords.get(name) ?? ''}${d.toString()}`.slice(-800)); if (o.verbose) process.stderr.write(d); });
-    child.on('exit', (code, signal) => { logFile.write(`[fleet] ${name} exited (${signal ?? code})\n`); ended.push(`${name} exited (${signal ?? code}): ${lastWords.get(name)?.trim() || 'it said nothing'}`); });
+    child.on('exit', (code, signal) => {
+      logFile.write(`[fleet] ${name} exited (${signal ?? code})\n`);
+      ended.push(`${name} exited (${signal ?? code}): ${lastWords.get(name)?.trim() || 'it said nothing'}`);
+      if (stopping || intended.has(name)) return;
+      const role = name === 'gateway' ? 'gateway' : name === SOURCE_ID ? 'source' : name === host.id ? 'board host' : 'worker';
+      // the source ending by itself is its run's end, not a death; any other way is
+      if (role === 'source' && signal === null) return watch.sourceExited(code ?? 1);
+      const line = `${role === name ? role : `${role} ${name}`} died (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${watch.outcomes} of ${o.inferences} outcomes`;
+      deaths.push(line);
+      say(`\n${line}`);
+      // without the gateway or the source no more outcomes can come; a worker's requests are re-planned
+      if (role === 'gateway' || role === 'source') watch.cutShort(line);
+    });
     children.push(child);
     return child;
   };
@@ -97,6 +134,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     if (o.capture) gatewayArgs.push('--capture', o.capture);
     const gateway = spawnCli('gateway', gatewayArgs);
     const url = String((await firstJsonLine(gateway, 15_000)).url);
+    const gatewayGone = () => watch.cut;
     say(`gateway up at ${url}`);
 
     // The gateway admits enrolled devices only: the operator's part, a token per device (a
@@ -106,12 +144,22 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const outcomes: InferenceTelemetry[] = [];
     let gatewayStats: Record<string, unknown> = {};
     let onOutcome = () => {};
+    const budget: Record<string, DeviceBudget> = {};
     dashboard.on('message', (topic, payload) => {
       const body = JSON.parse(payload.toString()) as Record<string, unknown>;
-      if (topic === topics.inference && body.source === SOURCE_ID) { outcomes.push(body as unknown as InferenceTelemetry); onOutcome(); }
+      if (topic === topics.inference && body.source === SOURCE_ID) { outcomes.push(body as unknown as InferenceTelemetry); watch.outcomes = outcomes.length; onOutcome(); }
       else if (topic === topics.gatewayStats) gatewayStats = body;
+      else {
+        const device = topic.startsWith(LOAD_PREFIX) && topic.endsWith(LOAD_SUFFIX) ? topic.slice(LOAD_PREFIX.length, -LOAD_SUFFIX.length) : undefined;
+        if (device !== undefined && typeof body.macsPerSecondBudget === 'number') {
+          const b = budget[device] ??= { budget: 0, max_used: 0, max_computed: 0 };
+          b.budget = body.macsPerSecondBudget;
+          b.max_used = Math.max(b.max_used, Number(body.macsPerSecondUsed ?? 0));
+          b.max_computed = Math.max(b.max_computed, Number(body.macsPerSecondComputed ?? 0));
+        }
+      }
     });
-    await dashboard.subscribeAsync([topics.inference, topics.gatewayStats]);
+    await dashboard.subscribeAsync([topics.inference, topics.gatewayStats, LOAD_TOPICS]);
 
     for (const w of WORKERS) spawnCli(w.id, ['agent', '--id', w.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(w.macsBudget), '--enroll-token', token(w.id)]);
     for (const b of o.boards) {
@@ -131,13 +179,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     await until(() => {
       if (ended.length > 0) throw new Error(`before the fleet was up, ${ended.join('\n')}`);
       return Number(gatewayStats.devicesOnline ?? 0) >= expected;
-    }, 'workers and boards to register with the gateway', 60_000);
+    }, 'workers and boards to register with the gateway', 60_000, gatewayGone);
     say(`${expected} devices registered (budgets ${WORKERS.map((w) => `${w.id} ${(w.macsBudget / 1e6).toFixed(1)}M`).join(', ')} MAC/s${boards.length > 0 ? `; ${host.id} hosting boards ${boards.map((b) => `${b.name} (${b.target})`).join(', ')}` : ''})`);
 
     const started = performance.now();
     const progress = new Progress('inferences', o.inferences);
-    spawnCli(SOURCE_ID, ['agent', '--id', SOURCE_ID, '--broker', url, '--state', o.stateDir, '--source', '--inferences', String(o.inferences),
-      '--concurrency', String(o.concurrency), '--rate', String(o.rate), '--enroll-token', token(SOURCE_ID)]);
+    const source = spawnCli(SOURCE_ID, ['agent', '--id', SOURCE_ID, '--broker', url, '--state', o.stateDir, '--source', '--inferences', String(o.inferences),
+      '--concurrency', String(o.concurrency), '--rate', String(o.rate), '--json', '--enroll-token', token(SOURCE_ID)]);
+    let sourceSummary: Record<string, unknown> | undefined;
+    createInterface({ input: source.stdout! }).on('line', (line) => {
+      try { sourceSummary = JSON.parse(line) as Record<string, unknown>; } catch { /* not its summary */ }
+    });
     const pending = [...(o.events ?? [])].sort((a, b) => a.after - b.after);
     const happened: string[] = [];
     await new Promise<void>((done) => {
@@ -145,22 +197,40 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
         progress.update(outcomes.length);
         while (pending.length > 0 && outcomes.length >= pending[0]!.after) {
           const event = pending.shift()!;
+          if ('kill' in event.action) intended.add(event.action.kill);
           const line = act(event.action, children, boards, outcomes.length);
           happened.push(line);
           say(`\n${line}`);
         }
         if (outcomes.length >= o.inferences) done();
       };
+      // the source gone (its run over, or dead) or the gateway dead: what is still to come comes
+      // within a moment (the gateway fails a lost source's requests at once), or never
+      watch.onEnd = () => setTimeout(done, 3000);
+      if (watch.ended) watch.onEnd();
     });
     progress.done();
+    // requests with no outcome from the gateway: failed, with the reason the run could not finish them
+    const missing = o.inferences - outcomes.length;
+    if (missing > 0) {
+      const why = watch.cut ?? sourceEnded(watch.sourceCode, sourceSummary, outcomes.length, o.inferences);
+      for (let i = 0; i < missing; i++) outcomes.push({ requestId: `unfinished-${i}`, outcome: 'failed', attempts: 0, placement: [], reason: why });
+      say(`\n${missing} of ${o.inferences} requests got no outcome: ${why}`);
+    }
     const wallSeconds = (performance.now() - started) / 1000;
     const statsSeen = gatewayStats;
-    await until(() => gatewayStats !== statsSeen, 'final gateway stats', 3000).catch(() => {});
+    if (!watch.gatewayDead) await until(() => gatewayStats !== statsSeen, 'final gateway stats', 3000).catch(() => {});
     await dashboard.endAsync();
     // the strategy the gateway reports using, not merely the one asked for
     const summary = summarize(outcomes, o.inferences, Number(gatewayStats.dataPlaneBytes ?? 0), wallSeconds, gatewayStats.rejections, String(gatewayStats.strategy ?? o.strategy));
-    return { ...summary, events: happened, boards: boards.map(({ name, port, target }) => ({ name, port, target })) };
+    return {
+      ...summary, events: happened, deaths, boards: boards.map(({ name, port, target }) => ({ name, port, target })),
+      budget, budget_ok: Object.values(budget).every((b) => b.max_used <= b.budget),
+      ...(sourceSummary ? { source: sourceSummary } : {}),
+      ...(gatewayStats.streams ? { streams: gatewayStats.streams } : {}),
+    };
   } finally {
+    stopping = true;
     dashboard?.end(true);
     // agents first, so they can still say goodbye through the broker; the gateway last
     await stopAll(children.slice(1));
@@ -205,9 +275,39 @@ async function firstJsonLine(child: ChildProcess, timeoutMs: number): Promise<Re
   });
 }
 
-async function until(test: () => boolean, what: string, timeoutMs: number): Promise<void> {
+/** What the run's end hangs on: outcomes seen, and the source's exit or a death that cuts the run short. */
+class FleetWatch {
+  outcomes = 0;
+  /** why the run was cut short (a gateway's or the source's death) */
+  cut: string | undefined;
+  gatewayDead = false;
+  sourceCode: number | undefined;
+  ended = false;
+  onEnd: (() => void) | undefined;
+  cutShort(why: string): void {
+    this.cut ??= why;
+    if (why.startsWith('gateway')) this.gatewayDead = true;
+    this.end();
+  }
+  sourceExited(code: number): void { this.sourceCode = code; this.end(); }
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd?.();
+  }
+}
+
+function sourceEnded(code: number | undefined, summary: Record<string, unknown> | undefined, outcomes: number, inferences: number): string {
+  const reasons = summary && typeof summary.failure_reasons === 'object' && summary.failure_reasons !== null
+    ? Object.entries(summary.failure_reasons as Record<string, number>).map(([r, n]) => `${r} ×${n}`).join('; ') : '';
+  return `source ${SOURCE_ID} ended (exit code ${code ?? '?'}) after ${outcomes} of ${inferences} outcomes without the gateway's outcome for this request${reasons ? ` (the source's failures: ${reasons})` : ''}`;
+}
+
+async function until(test: () => boolean, what: string, timeoutMs: number, abort?: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!test()) {
+    const why = abort?.();
+    if (why !== undefined) throw new Error(`stopped waiting for ${what}: ${why}`);
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -20,6 +20,7 @@ import { DeviceStatusBook } from './device-status-book.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
 import { Orchestrator, type Outcome } from './orchestrator.js';
+import { StreamRates } from './stream-rate.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
 import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy, type RlPdnn } from '@layerfleet/planner';
 
@@ -76,6 +77,8 @@ export interface GatewayStats {
   queueTimeouts: number;
   /** requests failed because the queue was full */
   queueFull: number;
+  /** streams found sending above their declared rate, since planned at the measured one (stream-rate.ts) */
+  streamsOverRate: number;
   dataPlaneBytes: number;
   dataPlaneMessages: number;
 }
@@ -140,7 +143,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   // Its inbox takes only small messages: anything larger is refused before decryption.
   const endpoint = new SecureEndpoint(keys, { maxBytes: GATEWAY_INBOX_MAX_BYTES });
   const capture = opts.capturePath ? new Capture(opts.capturePath) : null;
-  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
+  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
+  const streamRates = new StreamRates();
   const listeners: Array<(o: Outcome) => void> = [];
   const privacy = typeof opts.privacy === 'string' ? PRIVACY_LEVELS[opts.privacy]! : opts.privacy ?? PRIVACY_LEVELS.none!;
 
@@ -175,6 +179,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     ...(opts.attemptTimeoutMs ? { attemptTimeoutMs: opts.attemptTimeoutMs } : {}),
     ...(opts.maxQueued === undefined ? {} : { maxQueued: opts.maxQueued }),
     ...(opts.queueTimeoutMs === undefined ? {} : { queueTimeoutMs: opts.queueTimeoutMs }),
+    streamRates,
+    overRate(source, model, measured, declared) {
+      stats.streamsOverRate++;
+      log(`stream ${source}/${model}: ${measured.toFixed(1)} requests/s measured over ${streamRates.windowMs / 1000} s, above the ${declared} declared; planning at the measured rate`);
+    },
     queueEvent(event) {
       if (event === 'queued') stats.queued++;
       else if (event === 'dequeued') stats.dequeued++;
@@ -315,7 +324,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const publishRetained = () => {
     telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
     telemetry.publish(topics.gatewayStats, {
-      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(),
+      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(),
     }, true);
   };
   publishRetained();

@@ -6,3 +6,4 @@ export * from './trust/index.js';
 export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from './transport/certificates.js';
 export type { ListenerOptions } from './transport/listener-options.js';
 export type { BrokerUrls } from './broker.js';
+export * from './stream-rate.js';

@@ -14,6 +14,7 @@ import { latencySeconds, violations, type Instance, type Placement, type Privacy
 import type { DeviceRecord, Registry } from './registry.js';
 import type { ModelEntry } from './model-catalog.js';
 import { RequestQueue } from './request-queue.js';
+import type { StreamRates } from './stream-rate.js';
 
 export interface Outcome {
   requestId: string;
@@ -53,6 +54,10 @@ export interface OrchestratorDeps {
   maxQueued?: number;
   /** how long one waits for a feasible placement (default 5000 ms); 0 fails it at once */
   queueTimeoutMs?: number;
+  /** each stream's measured request rate; a stream above its declared rate is planned at the measured one */
+  streamRates?: StreamRates;
+  /** a stream was found sending above its declared rate (called once per stream) */
+  overRate?(source: string, model: string, measured: number, declared: number): void;
 }
 
 interface Request {
@@ -111,6 +116,7 @@ export class Orchestrator {
     const model = this.deps.models.get(msg.model);
     const base = { requestId: msg.requestId, source: source.id, model: msg.model, attempts: 0, placement: [], ...(msg.label === undefined ? {} : { label: msg.label }) };
     if (!model) return this.reject(source.id, { ...base, reason: `unknown model ${JSON.stringify(msg.model)} (have ${[...this.deps.models.keys()].join(', ')})` });
+    this.deps.streamRates?.arrival(source.id, model.name);
     if (this.requests.has(key)) return this.deps.log(`duplicate request ${key} ignored`);
     if (this.requests.size >= this.maxInFlight) return this.reject(source.id, { ...base, reason: `gateway busy: ${this.maxInFlight} requests in flight` });
     const req: Request = { id: msg.requestId, source: source.id, model, attempt: -1, placement: null, waitingFor: new Set(), timer: null, lastReason: '', arrival: ++this.arrivals, ...(msg.label === undefined ? {} : { label: msg.label }) };
@@ -318,8 +324,11 @@ export class Orchestrator {
         if (i + 1 < s.assignment.length && s.assignment[i + 1] !== dev) linkLoad.set(dev, (linkLoad.get(dev) ?? 0) + s.rate * 8 * s.model.costs[i]!.outputBytes);
       });
     }
+    const declared = source?.caps.requestRate ?? 1;
+    const rates = this.deps.streamRates;
+    const requestRate = rates ? rates.planningRate(req.source, req.model.name, declared, (measured) => this.deps.overRate?.(req.source, req.model.name, measured, declared)) : declared;
     return {
-      requestRate: source?.caps.requestRate ?? 1,
+      requestRate,
       privacy: this.deps.privacy,
       source: req.source,
       sourceMayComputeMiddle: false,

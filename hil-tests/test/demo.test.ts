@@ -21,6 +21,16 @@ test('the demo runs real digits through ≥ 3 devices, one of them an emulated b
   t.regex(run.stderr, /emulated host board on \/dev\/pts\/\d+/);
   t.true((s.p50_ms as number) > 0 && (s.p95_ms as number) >= (s.p50_ms as number));
   t.true((s.bytes_per_inference as number) > 0);
+  // budgets are kept where they are spent: no device reported using more MAC/s than it offers
+  const budget = s.budget as Record<string, { budget: number; max_used: number; max_computed: number }>;
+  t.true(s.budget_ok as boolean, JSON.stringify(budget));
+  for (const id of ['edge-a', 'edge-b', 'edge-c', 'edge-d']) t.truthy(budget[id], `${id} reported its load`);
+  for (const [id, b] of Object.entries(budget)) t.true(b.max_used <= b.budget, `${id}: ${b.max_used} of ${b.budget}`);
+  t.deepEqual(s.deaths, []);
+  // the source kept to its declared 20 requests/s, by its own count and the gateway's
+  const source = s.source as { sent: number; send_rate_per_s: number; declared_rate_per_s: number };
+  t.is(source.sent, 60);
+  t.true(source.send_rate_per_s <= 20 * 1.1, JSON.stringify(source));
 
   // The first middle device of the first placement: a worker or a board, each with keys of its own.
   const worker = Object.keys(s.placements as Record<string, number>)[0]!.split('→')[1]!;
@@ -71,4 +81,6 @@ test('killing a worker mid-run loses no request: it is re-planned around', async
   const late = Object.keys(s.placements as Record<string, number>);
   t.true(late.some((p) => p.includes('edge-d')), `a placement uses the spare worker: ${late.join(' ')}`);
   t.regex(run.stderr, /killed edge-c \(SIGKILL\) after \d+ outcomes/);
+  t.deepEqual(s.deaths, [], 'an intended kill is not an unexpected death');
+  t.is(run.code, 0, 'every request completed');
 });
