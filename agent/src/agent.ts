@@ -47,6 +47,9 @@ export interface AgentOptions {
   ca?: Buffer | string;
 }
 
+/** Messages a device holds while (re)connecting, before its hello: a source's requests, a hop's results. */
+const MAX_HELD_FOR_HELLO = 256;
+
 export interface ActivePlan { requestId: string; attempt: number; model: string; assignment: string[] }
 
 /** What a source does when its request's plan arrives and when the last layer's output is back. */
@@ -72,6 +75,9 @@ export class Agent {
    */
   private statusSeq = 0;
   private connected = false;
+  /** Whether this connection's hello has gone out; see send(). */
+  private helloSent = false;
+  private readonly heldForHello: Array<{ to: string; message: Message }> = [];
   private heartbeat: NodeJS.Timeout | null = null;
   private sourceHooks: SourceHooks | null = null;
   /** Set while a key rotation waits for the gateway's `rotated`. */
@@ -118,8 +124,16 @@ export class Agent {
     client.on('message', (topic, payload) => self.receive(topic, payload));
     // Each reconnect says hello again and republishes the retained status and load, so a gateway
     // that restarted (and its dashboards) rebuild their view from the devices themselves.
-    client.on('connect', () => { self.connected = true; void self.announce().then(() => self.publishLoad()); });
+    // A clean session starts with no subscriptions (and healing-connection.ts reconnects by hand,
+    // so mqtt.js's own resubscribe does not apply): the inbox first, then the hello it answers.
+    client.on('connect', () => {
+      self.connected = true;
+      client.subscribeAsync(topics.deviceInbox(opts.id), { qos: 0 })
+        .then(() => self.announce(), (err: Error) => log(`cannot subscribe to the inbox again: ${err.message}`))
+        .then(() => self.publishLoad(), () => {});
+    });
     client.on('close', () => {
+      self.helloSent = false;
       if (!self.connected) return;
       self.connected = false;
       self.statusSeq++; // taken by this connection's will, or by the gateway's `offline` for it
@@ -150,6 +164,18 @@ export class Agent {
     this.client.publish(topics.deviceStatus(this.id), JSON.stringify({ state: 'online', role: caps.role, macsPerSecond: caps.macsPerSecond, ts: Date.now(), seq: ++this.statusSeq, bootId: this.bootId }), { qos: 1, retain: true });
     const k = this.endpoint.keys;
     this.send('gateway', { t: 'hello', sign: k.signPublic, kex: k.kexPublic, bootId: this.bootId, caps });
+    this.helloSent = true;
+    const held = this.heldForHello.splice(0);
+    for (const { to, message } of held) this.send(to, message);
+  }
+
+  private holdForHello(to: string, message: Message): void {
+    // Heartbeats are sent again anyway; anything else waits, the oldest dropped past the bound.
+    if (message.t === 'heartbeat') return;
+    if (this.heldForHello.push({ to, message }) > MAX_HELD_FOR_HELLO) {
+      const dropped = this.heldForHello.shift()!;
+      this.rejections.count('held-too-long', `${dropped.message.t} to ${dropped.to}: more than ${MAX_HELD_FOR_HELLO} messages waited for the connection's hello`);
+    }
   }
 
   attachSource(hooks: SourceHooks): void { this.sourceHooks = hooks; }
@@ -176,6 +202,9 @@ export class Agent {
   }
 
   send(to: string, message: Message): void {
+    // Until this connection's hello is out, the gateway would refuse anything else from us as
+    // from an unknown sender (a restarted gateway knows nobody yet): hold it, bounded, until then.
+    if (!this.helloSent && message.t !== 'hello') return this.holdForHello(to, message);
     const topic = to === 'gateway' ? topics.gatewayInbox : topics.deviceInbox(to);
     try {
       this.client.publish(topic, Buffer.from(this.endpoint.seal(to, topic, message)), { qos: 0 });

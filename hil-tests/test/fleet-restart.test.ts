@@ -32,7 +32,13 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     const root = await mkdtemp(join(tmpdir(), `lf-restart-${signal}-`));
     const log: string[] = [];
     const procs: Proc[] = [];
-    t.teardown(() => { for (const p of procs) p.child.kill('SIGKILL'); });
+    // The board's CLI stops its emulator on SIGINT (a SIGKILL would leave the emulator running,
+    // holding our pipes); the rest may simply be killed.
+    t.teardown(async () => {
+      for (const p of procs) p.child.kill(p === board ? 'SIGINT' : 'SIGKILL');
+      await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 5000).unref())]);
+    });
+    let board: Proc | undefined;
     const tail = () => log.slice(-60).join('\n');
     const wait = (check: () => boolean, what: string, ms = 60_000) => until(check, what, ms, tail);
 
@@ -57,25 +63,33 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
 
     // A dashboard counting finished inferences across the restart (it reconnects like any client).
     const completed: number[] = [];
+    const overBudget: string[] = [];
+    let loadReports = 0;
     const dashboard = mqtt.connect(url, { username: 'dashboard', password: (await readFile(join(gwState, 'dashboard.secret'), 'utf8')).trim(), reconnectPeriod: 300 });
     t.teardown(() => dashboard.end(true));
-    dashboard.on('connect', () => dashboard.subscribe('lf/v1/telemetry/inference'));
+    dashboard.on('connect', () => dashboard.subscribe(['lf/v1/telemetry/inference', 'lf/v1/telemetry/dev/+/load']));
     dashboard.on('error', () => {});
-    dashboard.on('message', (_topic, payload) => {
+    dashboard.on('message', (topic, payload) => {
+      if (topic.endsWith('/load')) {
+        const load = JSON.parse(payload.toString()) as { macsPerSecondUsed: number; macsPerSecondBudget: number };
+        loadReports++;
+        if (load.macsPerSecondUsed > load.macsPerSecondBudget) overBudget.push(`${topic}: ${load.macsPerSecondUsed} of ${load.macsPerSecondBudget} MAC/s`);
+        return;
+      }
       const m = JSON.parse(payload.toString()) as { outcome?: string };
       if (m.outcome === 'completed') completed.push(Date.now());
     });
 
     const joined = (p: Proc, id: string) => p.lines.some((l) => l.includes(`device ${id} joined`));
     const boardJoined = (p: Proc) => p.lines.some((l) => /device pi-1\.[\w-]+ joined/.test(l));
-    const board = start(['board', 'emulate', '--target', 'host'], log, 'board');
+    board = start(['board', 'emulate', '--target', 'host'], log, 'board');
     procs.push(board);
     await wait(() => board.lines.some((l) => l.startsWith('{"target"')), 'the emulated board');
     const boardPort = (JSON.parse(board.lines.find((l) => l.startsWith('{"target"'))!) as { port: string }).port;
     for (const id of ['w1', 'w2']) procs.push(start([...agentArgs.get(id)!, '--macs-budget', '5M'], log, id));
     procs.push(start([...agentArgs.get('pi-1')!, '--macs-budget', '0.4M', '--boards', boardPort, '--board-macs-budget', '5M'], log, 'pi-1'));
     await wait(() => joined(gw, 'w1') && joined(gw, 'w2') && joined(gw, 'pi-1') && boardJoined(gw), 'the workers, the board host and its board to join');
-    const source = start([...agentArgs.get('cam')!, '--source', '--inferences', '120', '--rate', '8', '--concurrency', '2'], log, 'cam');
+    const source = start([...agentArgs.get('cam')!, '--source', '--inferences', '120', '--rate', '8', '--concurrency', '2', '--json'], log, 'cam');
     procs.push(source);
     await wait(() => completed.length >= 10, 'ten inferences before the restart');
     const enrolledBefore = await readFile(join(gwState, 'devices.json'), 'utf8');
@@ -97,11 +111,20 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     t.deepEqual(gw.lines.filter((l) => /unknown-sender/.test(l)), [], 'no message reached the restarted gateway before its sender said hello');
 
     // The source ends by itself, every request answered or failed with a reason.
-    const sourceCode = await Promise.race([source.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 150_000))]);
+    const sourceCode = await Promise.race([source.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 150_000).unref())]);
     t.not(sourceCode, 'hung', `the source did not end:\n${tail()}`);
     const summary = source.lines.find((l) => /source done: /.test(l));
     t.truthy(summary, tail());
     t.log(summary!);
+    const report = JSON.parse(source.lines.filter((l) => l.startsWith('{')).at(-1)!) as { sent: number; completed: number; failed: number; failure_reasons: Record<string, number> };
+    t.is(report.completed + report.failed, 120, 'every request answered or failed');
+    t.is(Object.values(report.failure_reasons).reduce((a, b) => a + b, 0), report.failed, 'every failure with its reason');
+    t.true(Object.keys(report.failure_reasons).every((r) => r.length > 10), JSON.stringify(report.failure_reasons));
+    t.true(report.completed > completedBefore, 'requests were answered after the restart too');
+
+    // No device drew more than its MAC/s budget at any point of the run, restart included.
+    t.true(loadReports > 10, `load telemetry seen (${loadReports})`);
+    t.deepEqual(overBudget, []);
   });
 }
 

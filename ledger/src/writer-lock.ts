@@ -14,10 +14,25 @@ interface Holder { pid: number; host: string; since: number }
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists, under another user
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+/**
+ * A killed process whose parent has not reaped it yet (a container whose PID 1 does not reap, a
+ * gateway restarted the moment its predecessor was SIGKILLed) still answers kill(pid, 0), but it
+ * writes nothing: its lock is free. Linux tells through /proc; elsewhere we cannot, and say no.
+ */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S …": the state follows the last ')', as comm may hold spaces and parentheses
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 // One writer per ledger, and the signed checkpoint that shows entries cut from its end.
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +26,21 @@ test('a second writer is refused while the first holds the ledger; a dead writer
   const third = await Ledger.open(dir, { keeper, now });
   await third.append({ action: 'note', data: { after: 'a crash' } });
   await third.close();
+});
+
+test("a killed writer that is not reaped yet (a zombie) holds no lock: a gateway restarted at once after a SIGKILL starts", async (t) => {
+  if (process.platform !== 'linux') return t.pass('zombies are told through /proc, on Linux only');
+  const dir = await mkdtemp(join(tmpdir(), 'lf-lock-zombie-'));
+  (await Ledger.open(dir, { keeper, now })).close();
+  // A parent that forks a child which exits at once, and does not reap it for 30 s.
+  const parent = spawn('python3', ['-c', 'import os, sys, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\nsys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.teardown(() => parent.kill());
+  const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+  await new Promise((r) => setTimeout(r, 100));
+  t.notThrows(() => process.kill(zombie, 0), 'the zombie still answers kill(pid, 0)');
+  await writeFile(join(dirname(ledgerFile(dir)), 'ledger.lock'), JSON.stringify({ pid: zombie, host: hostname(), since: 1 }));
+  const next = await Ledger.open(dir, { keeper, now });
+  await next.close();
 });
 
 test('the checkpoint is signed by the gateway and pins the head: a cut from the end is found, a forged checkpoint refused', async (t) => {
