@@ -39,6 +39,11 @@ export interface HealingOptions {
   onRefused?(err: Error): void;
   /** Called on every successful reconnect (not the first connect). */
   onReconnected?(): void;
+  /**
+   * After a refusal, the next try comes in [½, 1] × this, ms (default 30 000): a revoked device
+   * is not admitted again in a second, and its tries would only crowd the gateway's log.
+   */
+  refusedRetryMs?: number;
 }
 
 /**
@@ -50,6 +55,8 @@ export function connectHealing(options: IClientOptions, h: HealingOptions): Prom
   const client = mqtt.connect(h.brokerUrl, { ...options, reconnectPeriod: 0 });
   let everConnected = false;
   let lastError: Error | null = null;
+  let refused = false;
+  const refusedRetryMs = h.refusedRetryMs ?? 30_000;
   let lostAt = 0;
   let timer: NodeJS.Timeout | null = null;
 
@@ -63,13 +70,17 @@ export function connectHealing(options: IClientOptions, h: HealingOptions): Prom
       lastError = err;
       const kind = classifyConnectError(err, h.brokerUrl);
       if (!everConnected && kind !== 'transient') return giveUp(kind === 'untrusted' ? explainBrokerTrust(err, h.brokerUrl) : err);
-      if (kind === 'refused') h.onRefused?.(err);
+      if (kind === 'refused') {
+        refused = true;
+        h.onRefused?.(err);
+      }
     };
     const onClose = () => {
       // ended by its owner (close(), a rotation's reconnect): nothing to heal
       if (client.disconnecting || timer !== null) return;
       if (lostAt === 0) lostAt = Date.now();
-      const wait = backoff.next();
+      const wait = refused ? Math.round(refusedRetryMs * (0.5 + Math.random() / 2)) : backoff.next();
+      refused = false;
       const why = lastError ? lastError.message : 'connection closed';
       const what = everConnected ? 'connection lost' : 'waiting for the broker';
       h.log(`${what} (${why}); trying ${h.brokerUrl} again in ${(wait / 1000).toFixed(1)} s (attempt ${backoff.attempts})`);
