@@ -11,8 +11,12 @@ import { join } from 'node:path';
 import { startGateway, type Gateway } from '@layerfleet/gateway';
 import { fuzzTarget, type FuzzFixture, type FuzzTarget } from '@layerfleet/test-support';
 
-/** Sends `bytes`, then reads until the server closes or `quietMs` pass; the answer's first line. */
-function exchange(port: number, bytes: Uint8Array, quietMs = 300): Promise<{ statusLine: string; closed: boolean }> {
+/**
+ * Sends `bytes`, then reads until the server closes or `quietMs` pass; the answer's first line.
+ * Where an answer must come, `answerWithinMs` waits longer for its first byte, and `quietMs` counts
+ * from there: on a loaded machine the answer itself can take longer than `quietMs`.
+ */
+function exchange(port: number, bytes: Uint8Array, quietMs = 300, answerWithinMs = quietMs): Promise<{ statusLine: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -23,9 +27,12 @@ function exchange(port: number, bytes: Uint8Array, quietMs = 300): Promise<{ sta
       resolve({ statusLine: Buffer.concat(chunks).toString('latin1').split('\r\n')[0] ?? '', closed });
     };
     socket.on('error', () => {});
-    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('data', (c: Buffer) => {
+      if (chunks.length === 0 && answerWithinMs !== quietMs) { clearTimeout(timer); timer = setTimeout(() => done(false), quietMs); }
+      chunks.push(c);
+    });
     socket.once('close', () => done(true));
-    socket.once('connect', () => { socket.write(bytes); timer = setTimeout(() => done(false), quietMs); });
+    socket.once('connect', () => { socket.write(bytes); timer = setTimeout(() => done(false), answerWithinMs); });
   });
 }
 
@@ -94,7 +101,8 @@ export const framesAfterUpgradeRefused = fuzzTarget({ decoder: LISTENER, claim: 
   ({ port }) => {
     const upgrade = Buffer.from('GET /mqtt HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n');
     return fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), async (frames) => {
-      const { statusLine } = await exchange(port, Buffer.concat([upgrade, Buffer.from(frames)]), 150);
-      return statusLine === 'HTTP/1.1 101 Switching Protocols';
+      // The 101 must come: 10 s for it (the listener's own upgrade timeout), then 150 ms for the frames' effect.
+      const { statusLine, closed } = await exchange(port, Buffer.concat([upgrade, Buffer.from(frames)]), 150, 10_000);
+      if (statusLine !== 'HTTP/1.1 101 Switching Protocols') throw new Error(`a valid upgrade got ${JSON.stringify(statusLine)} and the socket was ${closed ? 'closed' : 'left open'}`);
     });
   });

@@ -44,8 +44,10 @@ async function runTargets(found: FoundTarget[], runs: number, seed: number, posi
         progress.start(`${position(i++)} ${target.decoder}: ${target.claim}`, runs);
         let result: FuzzRunResult;
         try {
-          if (target.fixture && !fixtures.has(target.fixture)) fixtures.set(target.fixture, await target.fixture.start());
-          result = await fuzzRun(target, fixtures.get(target.fixture!), { numRuns: runs, seed, onCase: (n) => progress.cases(n) });
+          const { fixture } = target;
+          if (fixture && !fixtures.has(fixture)) fixtures.set(fixture, await fixture.start());
+          const running = fixture ? fixtures.get(fixture) : undefined;
+          result = await fuzzRun(target, running, { numRuns: runs, seed, onCase: (n) => progress.cases(n) });
         } catch (err) {
           // A target that cannot even run (its fixture did not start) is a failure of that row, not of the run.
           result = { cases: 0, failures: 1, ms: 0, report: `could not run: ${(err as Error)?.stack ?? String(err)}` };

@@ -22,13 +22,14 @@ export interface FuzzRunResult {
 }
 
 type RunOutcome = fc.PreconditionFailure | fc.PropertyFailure | null;
+interface FirstFailure { readonly index: number; readonly value: unknown; readonly error: unknown }
 
 /** Passes every case through to `inner` and counts failures rather than reporting them to fast-check. */
 class CountingProperty implements fc.IRawProperty<unknown> {
   cases = 0;
   failures = 0;
-  /** Index of the first failing value in the generated sequence: fast-check's replay path. */
-  firstFailure: { index: number; error: unknown } | undefined;
+  /** The first failing value, and its index in the generated sequence: fast-check's replay path. */
+  firstFailure: FirstFailure | undefined;
   private generated = 0;
 
   constructor(private readonly inner: fc.IRawProperty<unknown>, private readonly onCase: (done: number) => void) {}
@@ -43,15 +44,15 @@ class CountingProperty implements fc.IRawProperty<unknown> {
     // Skipped values take a place in the sequence too, so the index counts every run.
     const index = this.generated++;
     const outcome: RunOutcome | Promise<RunOutcome> = this.inner.run(value);
-    return outcome instanceof Promise ? outcome.then((o) => this.count(o, index)) : this.count(outcome, index);
+    return outcome instanceof Promise ? outcome.then((o) => this.count(o, index, value)) : this.count(outcome, index, value);
   }
 
-  private count(outcome: RunOutcome, index: number): RunOutcome {
+  private count(outcome: RunOutcome, index: number, value: unknown): RunOutcome {
     if (outcome !== null && fc.PreconditionFailure.isFailure(outcome)) return outcome;
     this.cases++;
     if (outcome !== null) {
       this.failures++;
-      this.firstFailure ??= { index, error: outcome.error };
+      this.firstFailure ??= { index, value, error: outcome.error };
     }
     this.onCase(this.cases);
     return null;
@@ -72,10 +73,12 @@ export async function fuzzRun<Tally, Running>(target: FuzzTarget<Tally, Running>
 }
 
 /** fast-check's shrunk report of the failure at `index`, or why there is none. */
-async function replay<Tally, Running>(target: FuzzTarget<Tally, Running>, running: Running, seed: number, failure: { index: number; error: unknown }): Promise<string> {
+async function replay<Tally, Running>(target: FuzzTarget<Tally, Running>, running: Running, seed: number, failure: FirstFailure): Promise<string> {
   const details = await fc.check(target.arm(running).property, { seed, path: String(failure.index), numRuns: 1, includeErrorInReport: true });
   // fast-check counts the replay only, so its report begins "failed after 1 tests": say which case it was.
   if (details.failed) return `first failure: case ${failure.index} of the run\n${await fc.asyncDefaultReportMessage(details)}`;
   const error = failure.error instanceof Error ? failure.error.stack ?? failure.error.message : String(failure.error);
-  return `case ${failure.index} (seed ${seed}) failed, but passed when replayed alone (it depends on earlier cases):\n${error}`;
+  const value = fc.stringify(failure.value);
+  return `case ${failure.index} (seed ${seed}) failed, but passed when replayed alone (it depends on earlier cases, or on timing):\n`
+    + `value: ${value.length > 2000 ? `${value.slice(0, 2000)}…` : value}\n${error}`;
 }
