@@ -3,7 +3,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { testNeeding } from '@layerfleet/test-support';
+import { testNeeding } from '@layerfleet/test-support/ava';
 import { BIN, runCli } from '../src/index.js';
 
 async function emulate(target: string): Promise<{ port: string; stop: () => Promise<void> }> {
