@@ -1,7 +1,8 @@
 /**
  * The gateway: an Aedes broker on a TCP port, the device registry fed by signed `hello`s and
- * heartbeats, the orchestrator that plans and drives requests, and telemetry for dashboards.
+ * heartbeats, the standing routes its sources' streams run on, and telemetry for dashboards.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -19,7 +20,7 @@ import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox
 import { DeviceStatusBook } from './device-status-book.js';
 import { Telemetry } from './telemetry.js';
 import { Capture } from './capture.js';
-import { Orchestrator, type Outcome } from './orchestrator.js';
+import { StandingRoutes, type Outcome } from './standing-routes.js';
 import { StreamRates } from './stream-rate.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
 import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy, type RlPdnn } from '@layerfleet/planner';
@@ -40,9 +41,9 @@ export interface GatewayOptions extends ListenerOptions {
   strategy?: string;
   /** rl-pdnn: the trained policy, loaded (the CLI reads policy files with the simulator package) */
   policy?: RlPdnn;
-  /** requests that may wait for a feasible placement at once (default 100) */
+  /** streams that may wait for a feasible placement at once (default 100) */
   maxQueued?: number;
-  /** how long a request waits for a feasible placement before it fails (default 5000 ms) */
+  /** how long a stream waits for a feasible placement before it fails (default 5000 ms) */
   queueTimeoutMs?: number;
   models?: Map<string, ModelEntry>;
   log?: (line: string) => void;
@@ -69,14 +70,17 @@ export interface GatewayStats {
   strategy: string;
   completed: number;
   failed: number;
-  /** times a request found no feasible placement and waited */
+  /** times a stream found no feasible placement and waited */
   queued: number;
-  /** times a waiting request was placed after all */
+  /** times a waiting stream was placed after all */
   dequeued: number;
-  /** waiting requests that failed when their time was up */
+  /** waiting streams given up on when their time was up */
   queueTimeouts: number;
-  /** requests failed because the queue was full */
+  /** streams given up on because the queue was full */
   queueFull: number;
+  /** route versions that replaced a live one, by reason (standing-routes.ts) */
+  routeChanges: number;
+  routeChangeReasons: Record<string, number>;
   /** streams found sending above their declared rate, since planned at the measured one (stream-rate.ts) */
   streamsOverRate: number;
   dataPlaneBytes: number;
@@ -143,22 +147,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   // Its inbox takes only small messages: anything larger is refused before decryption.
   const endpoint = new SecureEndpoint(keys, { maxBytes: GATEWAY_INBOX_MAX_BYTES });
   const capture = opts.capturePath ? new Capture(opts.capturePath) : null;
-  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
+  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, routeChanges: 0, routeChangeReasons: {}, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
   const streamRates = new StreamRates();
   const listeners: Array<(o: Outcome) => void> = [];
   const privacy = typeof opts.privacy === 'string' ? PRIVACY_LEVELS[opts.privacy]! : opts.privacy ?? PRIVACY_LEVELS.none!;
 
-  const placed = new Set<string>();
   const send = (to: string, message: Message) => {
-    if (message.t === 'plan') {
-      const attempt = `${message.requestId}#${message.attempt}`;
-      if (!placed.has(attempt)) {
-        placed.add(attempt);
-        routes.open(message.requestId, message.attempt, message.assignment);
-        if (placed.size > 10_000) placed.clear();
-        record({ action: 'placement', data: { requestId: message.requestId, attempt: message.attempt, model: message.model, assignment: message.assignment } });
-      }
-      if (message.layers.length > 0) record({ action: 'weights', data: { to, requestId: message.requestId, attempt: message.attempt, model: message.model, layers: message.layers.map((l) => l.index) } });
+    if (message.t === 'route' && message.layers.length > 0) {
+      record({ action: 'weights', data: { to, route: message.route, version: message.version, model: message.model, layers: message.layers.map((l) => l.index) } });
     }
     try {
       const topic = topics.deviceInbox(to);
@@ -169,14 +165,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
   };
 
-  const orchestrator = new Orchestrator({
+  const streams = new StandingRoutes({
     registry,
+    bootId: randomBytes(4).toString('hex'),
     models: opts.models ?? defaultCatalog(),
     privacy,
     strategy,
     send,
     log,
-    ...(opts.attemptTimeoutMs ? { attemptTimeoutMs: opts.attemptTimeoutMs } : {}),
+    ...(opts.attemptTimeoutMs ? { setupTimeoutMs: opts.attemptTimeoutMs } : {}),
     ...(opts.maxQueued === undefined ? {} : { maxQueued: opts.maxQueued }),
     ...(opts.queueTimeoutMs === undefined ? {} : { queueTimeoutMs: opts.queueTimeoutMs }),
     streamRates,
@@ -190,8 +187,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       else if (event === 'timeout') stats.queueTimeouts++;
       else stats.queueFull++;
     },
+    routeEvent(e) {
+      const key = `${e.route}#${e.version}`;
+      if (e.kind === 'issued') {
+        // The broker lets the hops pass activations before any of them can (the links open first).
+        routes.open(key, e.assignment);
+        record({ action: 'placement', data: { route: e.route, version: e.version, source: e.source, model: e.model, assignment: e.assignment } });
+      } else if (e.kind === 'retired') routes.retire(key);
+      else if (e.change) {
+        stats.routeChanges++;
+        stats.routeChangeReasons[e.change] = (stats.routeChangeReasons[e.change] ?? 0) + 1;
+        log(`stream ${e.source}/${e.model}: route version ${e.version} live (${e.change}): ${e.assignment.join('→')}`);
+      }
+    },
     finished(o) {
-      routes.finish(o.requestId, o.attempts);
       if (o.outcome === 'completed') stats.completed++; else stats.failed++;
       telemetry.publish(topics.inference, outcomeTelemetry(o));
       // What devices did goes in signed by them (their claims ride in the result), else as the gateway's witness.
@@ -218,7 +227,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       publishOffline(id, why);
       broker.disconnect(id, { dropWill: true });
     }
-    orchestrator.deviceLost(id);
+    streams.deviceLost(id);
   };
 
   const enrolment = store ? new Enrolment({
@@ -259,18 +268,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       else enrolKeys(from, m.sign, m.kex, 'unenrolled', registry.get(from)!.trusted);
       log(`device ${from} ${kind === 'new' ? 'joined' : kind === 'rebooted' ? 'rebooted' : 'refreshed'}: ${m.caps.role}, ${(m.caps.macsPerSecond / 1e6).toFixed(1)} MMAC/s offered of ${(m.caps.measuredMacsPerSecond / 1e6).toFixed(0)} measured`);
       // a hello from a device already online may still bring new capabilities
-      orchestrator.deviceJoined(from);
+      streams.deviceJoined(from);
     },
     heartbeat(from, m) { registry.seen(from, Date.now(), m.queue); },
-    infer(from, m) { orchestrator.infer(registry.get(from)!, m); },
-    ready(from, m) {
-      const source = orchestrator.sourceOf(m.requestId, from);
-      if (source) orchestrator.ready(from, m, source);
+    stream(from, m) { streams.stream(registry.get(from)!, m); },
+    ready(from, m) { streams.ready(from, m); },
+    result(from, m) {
+      const refused = streams.result(from, m);
+      if (refused) rejections.count('unknown-route', refused);
     },
-    result(from, m) { orchestrator.result(from, m); },
     failed(from, m) {
-      const source = orchestrator.sourceOf(m.requestId, from);
-      if (source) orchestrator.failed(from, m, source);
+      const refused = streams.failed(from, m);
+      if (refused) rejections.count('unknown-route', refused);
     },
   };
 
@@ -300,7 +309,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       // heard from again after being marked offline, without a new hello: capacity the queue may use
       if (!wasOnline) {
         log(`device ${sender} back online (${message.t})`);
-        orchestrator.deviceJoined(sender);
+        streams.deviceJoined(sender);
       }
     }
     const handler = handlers[message.t] as ((from: string, m: Message) => void) | undefined;
@@ -324,12 +333,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const publishRetained = () => {
     telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
     telemetry.publish(topics.gatewayStats, {
-      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(),
+      devicesOnline: registry.online().length, streamCount: streams.streamCount, waiting: streams.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(), routes: streams.snapshot(),
     }, true);
   };
   publishRetained();
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
+    streams.tick();
     try {
       ledger.checkpoint();
     } catch (err) {
@@ -352,7 +362,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       clearInterval(sweep);
       stopWatchingRevocations();
-      orchestrator.close();
+      streams.close();
+      routes.close();
       await broker.close();
       await ledger.close();
       await capture?.close();
