@@ -86,7 +86,7 @@ export class Agent {
   private earlyCount = 0;
   computedLayers = 0;
   /** Its MAC/s budget, enforced before each job (macs-budget.ts); the `load` telemetry's figures come from it. */
-  readonly budget: MacsBudget;
+  budget: MacsBudget;
   private lastReport: ReturnType<MacsBudget['totals']>;
   private loadSeq = 0;
   /**
@@ -200,6 +200,18 @@ export class Agent {
   }
 
   attachSource(hooks: SourceHooks): void { this.sourceHooks = hooks; }
+
+  /**
+   * Offers a new MAC/s budget to the fleet (a device that saturates, or is given more work of its
+   * own): enforced from now on, and announced, so the gateway re-checks every route through it.
+   */
+  async setMacsBudget(macsPerSecond: number): Promise<void> {
+    if (!(macsPerSecond > 0)) throw new RangeError(`MAC/s budget: expected a number > 0, got ${macsPerSecond}`);
+    this.opts.macsBudget = macsPerSecond;
+    this.budget = new MacsBudget(this.capabilities().macsPerSecond);
+    this.lastReport = this.budget.totals();
+    await this.announce();
+  }
 
   /** Heartbeat to the gateway, and the retained `load` telemetry a dashboard shows per device. */
   private beat(): void {

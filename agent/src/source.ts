@@ -9,11 +9,11 @@
  * A request is never lost to a route change: the source holds every request's input until it is
  * answered. A new version with `rerun` (a hop of the old one is gone), a hop's failure, or an
  * attempt left unanswered for `attemptTimeoutMs` runs it again on the current version, up to
- * `maxAttempts` times. No request hangs: each has a deadline (default 30 s) after which it fails
- * with that reason, and when the source's broker connection comes back after a loss, the
- * requests in flight across it fail at once ("gateway connection lost; in flight across the
- * reconnect"): a restarted gateway has forgotten their routes. Every failure is reported to the
- * gateway with its reason, so its outcomes count every request.
+ * `maxAttempts` times. When the source's broker connection comes back after a loss (the gateway
+ * may have restarted and forgotten its routes), it asks for its route again and runs what was in
+ * flight across the reconnect again on it. No request hangs: each has a deadline (default 30 s)
+ * after which it fails with that reason. Every failure is reported to the gateway with its
+ * reason, so its outcomes count every request.
  */
 import { argmax, loadMnistSplit, quantizeInput, type QuantizedModel } from '@layerfleet/models';
 import type { HopTiming } from '@layerfleet/protocol';
@@ -25,7 +25,6 @@ export interface SourceResult { requestId: string; index: number; label: number;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
-export const RECONNECT_REASON = 'gateway connection lost; in flight across the reconnect';
 
 /** The source's own counters, updated as it runs (pass an object in `SourceOptions.stats` to watch them). */
 export interface SourceStats {
@@ -177,10 +176,15 @@ export async function runSource(agent: Agent, opts: SourceOptions): Promise<Sour
     },
   });
 
-  // mqtt.js says 'connect' again on every reconnect; the first connection was made before this ran
+  // mqtt.js says 'connect' again on every reconnect; the first connection was made before this ran.
+  // Activations sent before the loss may be gone with it: everything in flight runs again on the route the gateway sends.
   const reconnected = () => {
     route = null;
-    for (const id of [...pending.keys()]) complete(id, { error: RECONNECT_REASON });
+    for (const p of pending.values()) {
+      if (p.attemptTimer) clearTimeout(p.attemptTimer);
+      p.attemptTimer = null;
+      p.version = null;
+    }
     if (!finished) askGateway();
   };
   agent.client.on('connect', reconnected);
