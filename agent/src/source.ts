@@ -96,9 +96,13 @@ export async function runSource(agent: Agent, opts: SourceOptions): Promise<Sour
   let resolveAll!: () => void;
   const allDone = new Promise<void>((r) => { resolveAll = r; });
 
+  // The stream declares the rate the device declares (its hello's requestRate); `opts.rate` only
+  // paces this run. A source sending above what it declared is measured and planned at the
+  // measured rate (gateway/src/stream-rate.ts).
+  const declared = agent.capabilities().requestRate;
   const askGateway = () => {
     askForRoute = false;
-    agent.send('gateway', { t: 'stream', model: modelName, ...(rate === undefined ? {} : { rate }) });
+    agent.send('gateway', { t: 'stream', model: modelName, ...(declared === undefined ? {} : { rate: declared }) });
   };
 
   const complete = (requestId: string, r: Omit<SourceResult, 'requestId' | 'index' | 'label' | 'ms'>) => {

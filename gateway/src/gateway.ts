@@ -340,11 +340,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
     streams.tick();
-    try {
-      ledger.checkpoint();
-    } catch (err) {
-      log(`LEDGER CHECKPOINT FAILED: ${(err as Error).message}`);
-    }
+    ledger.checkpoint().catch((err: Error) => log(`LEDGER CHECKPOINT FAILED: ${err.message}`));
     publishRetained();
   }, 1000);
   sweep.unref();
