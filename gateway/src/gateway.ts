@@ -6,20 +6,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  SecureEndpoint, Rejected, Rejections, topics, inboxOwner, GATEWAY_INBOX_MAX_BYTES, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
+  SecureEndpoint, Rejected, Rejections, topics, GATEWAY_INBOX_MAX_BYTES, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
   type Message, type DeviceKeys,
 } from '@layerfleet/protocol';
-import { startBroker, type Broker, type BrokerUrls } from './broker.js';
+import type { BrokerUrls } from './broker.js';
+import type { ClientRole } from './broker-acl.js';
+import { startBrokerThread, type BrokerThread } from './broker-thread.js';
 import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
-import { DeviceStore, Enrolment, KeyRotation, admissionProblem, enrolledOnly, watchRevocations } from './trust/index.js';
+import { DeviceStore, Enrolment, KeyRotation, admissionProblem, watchRevocations } from './trust/index.js';
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from '@layerfleet/ledger';
 import { outcomeTelemetry, recordOutcome } from './device-claims.js';
 import { Registry } from './registry.js';
-import { RouteTable } from './route-table.js';
 import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
 import { DeviceStatusBook } from './device-status-book.js';
 import { Telemetry } from './telemetry.js';
-import { Capture } from './capture.js';
 import { StandingRoutes, type Outcome } from './standing-routes.js';
 import { StreamRates } from './stream-rate.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
@@ -123,30 +123,30 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     record({ action: 'enrol', data: { device: id, signPublic, kexPublic, owner, trusted } });
   };
   const enrolledOnlyAccess = (opts.access ?? 'enrolled') === 'enrolled';
-  const routes = new RouteTable();
   let store: DeviceStore | null;
-  let broker: Broker;
+  let broker: BrokerThread;
   try {
     store = enrolledOnlyAccess ? new DeviceStore(opts.stateDir) : null;
-    broker = await startBroker({
-      port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections,
-      ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
+    // The broker runs in a thread of its own (broker-worker.ts): see broker-thread.ts for why.
+    broker = await startBrokerThread({
+      port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}),
+      ...(store ? { enrolledOnlyIn: opts.stateDir } : {}),
       ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
       ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
       ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
+      ...(opts.capturePath ? { capturePath: opts.capturePath } : {}),
       ...secure.broker,
-      routes,
     });
   } catch (err) {
     // A taken port or an unreadable devices.json: let go of the ledger (and its lock) so a retry can open it.
     await ledger.close();
     throw err;
   }
-  const telemetry = new Telemetry(broker.aedes);
+  broker.onDeath((why) => log(`BROKER STOPPED: ${why}; devices cannot reach this gateway until it is restarted`));
+  const telemetry = new Telemetry((topic, payload, retain) => broker.publish(topic, payload, retain));
   const registry = new Registry(new Set(opts.trusted ?? []));
   // Its inbox takes only small messages: anything larger is refused before decryption.
   const endpoint = new SecureEndpoint(keys, { maxBytes: GATEWAY_INBOX_MAX_BYTES });
-  const capture = opts.capturePath ? new Capture(opts.capturePath) : null;
   const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, routeChanges: 0, routeChangeReasons: {}, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
   const streamRates = new StreamRates();
   const listeners: Array<(o: Outcome) => void> = [];
@@ -158,8 +158,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     try {
       const topic = topics.deviceInbox(to);
-      const payload = Buffer.from(endpoint.seal(to, topic, message));
-      broker.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, () => {});
+      broker.publish(topic, endpoint.seal(to, topic, message));
     } catch (err) {
       log(`cannot send ${message.t} to ${to}: ${(err as Error).message}`);
     }
@@ -191,9 +190,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const key = `${e.route}#${e.version}`;
       if (e.kind === 'issued') {
         // The broker lets the hops pass activations before any of them can (the links open first).
-        routes.open(key, e.assignment);
+        broker.openRoute(key, e.assignment);
         record({ action: 'placement', data: { route: e.route, version: e.version, source: e.source, model: e.model, assignment: e.assignment } });
-      } else if (e.kind === 'retired') routes.retire(key);
+      } else if (e.kind === 'retired') broker.retireRoute(key);
       else if (e.change) {
         stats.routeChanges++;
         stats.routeChangeReasons[e.change] = (stats.routeChangeReasons[e.change] ?? 0) + 1;
@@ -283,19 +282,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
   };
 
-  const inboxRate = new InboxRateLimit(opts.inboxRate ?? DEFAULT_INBOX_RATE, opts.inboxBurst ?? DEFAULT_INBOX_BURST);
-  broker.aedes.on('publish', (packet, client) => {
-    if (packet.topic !== topics.gatewayInbox || !client) return;
-    if (!inboxRate.take(client.id)) return rejections.count('rate-limit', `client ${client.id}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened`);
+  /** A publish to the gateway's inbox, as the broker thread passes it up with its publisher. */
+  const fromInbox = (clientId: string, role: ClientRole | null, payload: Uint8Array) => {
+    if (!inboxRate.take(clientId)) return rejections.count('rate-limit', `client ${clientId}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened`);
     let received;
     try {
-      received = endpoint.open(topics.gatewayInbox, packet.payload as Uint8Array, true);
+      received = endpoint.open(topics.gatewayInbox, payload, true);
     } catch (err) {
       if (err instanceof Rejected) return rejections.count(err.reason, err.message);
       return rejections.count('internal', (err as Error).message);
     }
     const { sender, message } = received;
-    const refused = store ? admissionProblem(store, broker.roleOf(client), client.id, sender, message.t) : null;
+    const refused = store ? admissionProblem(store, role ?? undefined, clientId, sender, message.t) : null;
     if (refused) return rejections.count(...refused);
     // A rotation needs no hello first: a stopped device rotates with `layerfleet keys rotate`.
     if (message.t === 'enrol' || message.t === 'confirm' || message.t === 'rotate') {
@@ -315,17 +313,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const handler = handlers[message.t] as ((from: string, m: Message) => void) | undefined;
     if (!handler) return rejections.count('unexpected-message', `${message.t} is not a message the gateway takes (from ${sender})`);
     handler(sender, message);
-  });
+  };
 
-  broker.aedes.on('publish', (packet) => {
-    statusBook.observe(packet.topic, packet.payload as Uint8Array);
-    if (packet.topic === topics.gatewayInbox || inboxOwner(packet.topic) !== null) {
-      stats.dataPlaneBytes += packet.payload.length;
-      stats.dataPlaneMessages++;
-      capture?.write(packet.topic, packet.payload as Uint8Array);
+  const inboxRate = new InboxRateLimit(opts.inboxRate ?? DEFAULT_INBOX_RATE, opts.inboxBurst ?? DEFAULT_INBOX_BURST);
+  broker.onEvent((e) => {
+    switch (e.t) {
+      case 'inbox': return fromInbox(e.clientId, e.role, e.payload);
+      case 'status': return statusBook.observe(e.topic, e.payload);
+      case 'client-gone': if (registry.get(e.clientId)) markOffline(e.clientId, 'disconnected'); return;
+      case 'rejection': return rejections.count(e.reason, e.detail);
+      case 'traffic':
+        stats.dataPlaneBytes = e.dataPlaneBytes;
+        stats.dataPlaneMessages = e.dataPlaneMessages;
+        return;
     }
   });
-  broker.aedes.on('clientDisconnect', (client) => { if (registry.get(client.id)) markOffline(client.id, 'disconnected'); });
 
   const silence = opts.heartbeatSilenceMs ?? 6000;
   // The gateway's own retained topics, published at start (a dashboard that connects after a
@@ -359,10 +361,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       clearInterval(sweep);
       stopWatchingRevocations();
       streams.close();
-      routes.close();
       await broker.close();
       await ledger.close();
-      await capture?.close();
     },
   };
 }
