@@ -52,7 +52,7 @@ export type Message =
   // A source asks for a standing route for its stream of `model` requests (again after a
   // reconnect, or when its rate changes); the gateway answers with `route` or `unrouted`.
   | { t: 'stream'; model: string; rate?: number }
-  // A standing route (docs/routes.md): the gateway-signed placement of a stream, versioned. Each
+  // A standing route (gateway/src/standing-routes.ts): the gateway-signed placement of a stream, versioned. Each
   // hop installs it once (weights of exactly its layers, its peers' keys) and answers `ready`;
   // the source gets it with `start` once every hop is ready and runs requests on it until a new
   // version comes. `rerun`: a hop of an older version is gone, so requests still under way on
