@@ -82,8 +82,9 @@ export async function runSource(agent: Agent, opts: SourceOptions): Promise<Sour
   const attemptTimeoutMs = opts.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const rate = opts.rate ?? agent.capabilities().requestRate;
-  // burst: at most the concurrency, and no more than one second's worth
-  const bucket = rate === undefined ? null : new TokenBucket(rate, Math.max(1, Math.min(concurrency, Math.floor(rate))), now);
+  // Evenly spaced, as a camera makes frames: with a standing route nothing else spaces requests, and
+  // a burst would only queue at the route's busiest hop (its MAC/s budget), adding latency, not throughput.
+  const bucket = rate === undefined ? null : new TokenBucket(rate, 1, now);
   const stats = opts.stats ?? { sent: 0, answered: 0, failed: 0, inFlight: 0 };
   stats.reruns ??= 0;
   stats.routeChanges ??= 0;

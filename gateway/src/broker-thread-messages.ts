@@ -33,7 +33,7 @@ export type FromBroker =
   | { t: 'status'; topic: string; payload: Uint8Array }
   | { t: 'client-gone'; clientId: string }
   | { t: 'rejection'; reason: string; detail: string }
-  | { t: 'traffic'; dataPlaneBytes: number; dataPlaneMessages: number }
+  | { t: 'traffic'; dataPlaneBytes: number; dataPlaneMessages: number; clients: number }
   | { t: 'closed' };
 
 /** Main thread → broker thread. */

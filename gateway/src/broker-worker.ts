@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   });
   broker.aedes.on('clientDisconnect', (client) => post({ t: 'client-gone', clientId: client.id }));
   // the counters the gateway's stats telemetry shows, a few times a second
-  const traffic = setInterval(() => post({ t: 'traffic', dataPlaneBytes, dataPlaneMessages }), 250);
+  const traffic = setInterval(() => post({ t: 'traffic', dataPlaneBytes, dataPlaneMessages, clients: broker.aedes.connectedClients }), 250);
 
   port.on('message', (m: ToBroker) => {
     switch (m.t) {
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
         clearInterval(traffic);
         routes.close();
         void broker.close().then(() => capture?.close()).then(() => {
-          post({ t: 'traffic', dataPlaneBytes, dataPlaneMessages });
+          post({ t: 'traffic', dataPlaneBytes, dataPlaneMessages, clients: 0 });
           post({ t: 'closed' });
           port.close();
         });

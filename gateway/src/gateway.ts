@@ -85,6 +85,8 @@ export interface GatewayStats {
   streamsOverRate: number;
   dataPlaneBytes: number;
   dataPlaneMessages: number;
+  /** clients connected to the broker, as its thread last reported (four times a second) */
+  brokerClients: number;
 }
 
 export interface Gateway {
@@ -147,7 +149,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const registry = new Registry(new Set(opts.trusted ?? []));
   // Its inbox takes only small messages: anything larger is refused before decryption.
   const endpoint = new SecureEndpoint(keys, { maxBytes: GATEWAY_INBOX_MAX_BYTES });
-  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, routeChanges: 0, routeChangeReasons: {}, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
+  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, routeChanges: 0, routeChangeReasons: {}, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0, brokerClients: 0 };
   const streamRates = new StreamRates();
   const listeners: Array<(o: Outcome) => void> = [];
   const privacy = typeof opts.privacy === 'string' ? PRIVACY_LEVELS[opts.privacy]! : opts.privacy ?? PRIVACY_LEVELS.none!;
@@ -325,6 +327,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       case 'traffic':
         stats.dataPlaneBytes = e.dataPlaneBytes;
         stats.dataPlaneMessages = e.dataPlaneMessages;
+        stats.brokerClients = e.clients;
         return;
     }
   });
