@@ -1,0 +1,193 @@
+/*
+ * WebAssembly SIMD inner loops for conv2d and fully connected (lf_target.h), the layout
+ * XNNPACK's qs8 GEMM microkernels and CMSIS-NN use, written for this codebase:
+ *
+ * - prepare packs each group of four output channels' weight rows into blocks of eight taps:
+ *   [group][block][channel 0..3][8 int8], zero beyond the last tap and the last channel;
+ * - eval gathers each output pixel's receptive field into one contiguous int8 row (im2col,
+ *   from an input copy padded with the input zero point, so the folded bias holds), then for
+ *   two pixels and four channels at a time widens eight int8 to int16 on load
+ *   (i16x8.load8x8_s) and accumulates with i32x4.dot_i16x8_s: eight MACs per instruction;
+ * - four lane sums per channel are reduced once per output, the bias added, and the result
+ *   requantised exactly as the reference does (lf_requantize).
+ *
+ * Accumulation is wrapping int32 as in the reference; a product of two int8 and the sum of
+ * two such products fit int32 exactly, so every partial sum equals the reference modulo 2^32.
+ */
+#include <wasm_simd128.h>
+
+#include "lf_requantize.h"
+#include "lf_target.h"
+
+#define KB 8u /* taps per block */
+#define NR 4u /* channels per group */
+
+static size_t k_padded(size_t k) { return (k + KB - 1u) & ~(size_t)(KB - 1u); }
+static size_t groups_of(size_t rows) { return (rows + NR - 1u) / NR; }
+static size_t align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+size_t lf_simd_packed_bytes(size_t rows, size_t k) { return groups_of(rows) * NR * k_padded(k); }
+
+void lf_simd_pack(const int8_t *w, size_t rows, size_t k, int8_t *out) {
+  const size_t kp = k_padded(k);
+  for (size_t g = 0; g < groups_of(rows); g++)
+    for (size_t b = 0; b < kp; b += KB)
+      for (size_t j = 0; j < NR; j++)
+        for (size_t i = 0; i < KB; i++) {
+          size_t r = g * NR + j, t = b + i;
+          *out++ = r < rows && t < k ? w[r * k + t] : 0;
+        }
+}
+
+/* [Σ a0, Σ a1, Σ a2, Σ a3] of four i32x4. */
+static inline v128_t hsum4(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+  v128_t t0 = wasm_i32x4_add(wasm_i32x4_shuffle(a0, a1, 0, 1, 4, 5), wasm_i32x4_shuffle(a0, a1, 2, 3, 6, 7));
+  v128_t t1 = wasm_i32x4_add(wasm_i32x4_shuffle(a2, a3, 0, 1, 4, 5), wasm_i32x4_shuffle(a2, a3, 2, 3, 6, 7));
+  return wasm_i32x4_add(wasm_i32x4_shuffle(t0, t1, 0, 2, 4, 6), wasm_i32x4_shuffle(t0, t1, 1, 3, 5, 7));
+}
+
+#define DOT(acc, x, w) acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(x, w))
+
+/* Two rows of kp taps against one packed group: the four channels' sums for each row. */
+static inline void micro_2x4(const int8_t *a0, const int8_t *a1, const int8_t *w, size_t kp, v128_t *r0, v128_t *r1) {
+  v128_t c00 = wasm_i32x4_splat(0), c01 = c00, c02 = c00, c03 = c00;
+  v128_t c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+  for (size_t t = 0; t < kp; t += KB, w += NR * KB) {
+    v128_t x0 = wasm_i16x8_load8x8(a0 + t), x1 = wasm_i16x8_load8x8(a1 + t);
+    v128_t w0 = wasm_i16x8_load8x8(w), w1 = wasm_i16x8_load8x8(w + 8);
+    v128_t w2 = wasm_i16x8_load8x8(w + 16), w3 = wasm_i16x8_load8x8(w + 24);
+    DOT(c00, x0, w0); DOT(c01, x0, w1); DOT(c02, x0, w2); DOT(c03, x0, w3);
+    DOT(c10, x1, w0); DOT(c11, x1, w1); DOT(c12, x1, w2); DOT(c13, x1, w3);
+  }
+  *r0 = hsum4(c00, c01, c02, c03);
+  *r1 = hsum4(c10, c11, c12, c13);
+}
+
+static inline v128_t micro_1x4(const int8_t *a0, const int8_t *w, size_t kp) {
+  v128_t c0 = wasm_i32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (size_t t = 0; t < kp; t += KB, w += NR * KB) {
+    v128_t x0 = wasm_i16x8_load8x8(a0 + t);
+    DOT(c0, x0, wasm_i16x8_load8x8(w)); DOT(c1, x0, wasm_i16x8_load8x8(w + 8));
+    DOT(c2, x0, wasm_i16x8_load8x8(w + 16)); DOT(c3, x0, wasm_i16x8_load8x8(w + 24));
+  }
+  return hsum4(c0, c1, c2, c3);
+}
+
+/* Channels c0..c0+3 (those below n) of one output: bias, requantise, clamp, store. */
+static inline void store_group(int8_t *dst, v128_t sums, const lf_channel_plan *ch, size_t c0, size_t n,
+                               int32_t zp, int32_t lo, int32_t hi) {
+  int32_t s[4];
+  wasm_v128_store(s, sums);
+  size_t m = n - c0 < NR ? n - c0 : NR;
+  for (size_t j = 0; j < m; j++) {
+    const lf_channel_plan *c = &ch[c0 + j];
+    dst[c0 + j] = lf_requantize(lf_wrap_i32((uint32_t)s[j] + (uint32_t)c->bias), c, zp, lo, hi);
+  }
+}
+
+static void copy_bytes(int8_t *dst, const int8_t *src, size_t n) {
+  size_t i = 0;
+  for (; i + 16u <= n; i += 16u) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+  for (; i < n; i++) dst[i] = src[i];
+}
+
+/*
+ * Scratch of a conv: the zero-point-padded input (when the layer pads), one output row's
+ * receptive fields, and the conv map before the pool (when one is fused).
+ */
+typedef struct {
+  size_t padded_h, padded_w, padded, patches, map;
+} conv_scratch;
+
+static bool needs_padding(const lf_conv2d_plan *pl) { return pl->g.pad_top != 0 || pl->g.pad_left != 0 || pl->p.padding == LF_PADDING_SAME; }
+
+/* 1x1, stride 1, whole blocks: the input rows are the receptive fields already. */
+static bool direct(const lf_conv2d_plan *pl) { return pl->p.kernel == 1 && pl->p.stride == 1 && pl->p.in_c % KB == 0; }
+
+static conv_scratch conv_scratch_of(const lf_conv2d_plan *pl) {
+  const lf_conv2d_params *p = &pl->p;
+  conv_scratch s;
+  s.padded_h = (size_t)(pl->g.conv_h - 1u) * p->stride + p->kernel;
+  s.padded_w = (size_t)(pl->g.conv_w - 1u) * p->stride + p->kernel;
+  s.padded = needs_padding(pl) ? align16(s.padded_h * s.padded_w * p->in_c) : 0;
+  s.patches = direct(pl) ? 0 : align16((size_t)pl->g.conv_w * k_padded((size_t)p->kernel * p->kernel * p->in_c));
+  s.map = p->pool_size != 0 ? align16((size_t)pl->g.conv_h * pl->g.conv_w * p->filters) : 0;
+  return s;
+}
+
+size_t lf_conv2d_scratch_simd(const lf_conv2d_plan *pl) {
+  conv_scratch s = conv_scratch_of(pl);
+  return s.padded + s.patches + s.map;
+}
+
+void lf_conv2d_eval_simd(const lf_conv2d_plan *pl, const int8_t *input, int8_t *output, void *scratch) {
+  const lf_conv2d_params *p = &pl->p;
+  const conv_scratch s = conv_scratch_of(pl);
+  int8_t *padded = (int8_t *)scratch, *patches = padded + s.padded, *map = patches + s.patches;
+  const size_t C = p->in_c, k = p->kernel, stride = p->stride, N = p->filters;
+  const size_t K = k * k * C, kp = k_padded(K), row_len = k * C;
+  const size_t conv_h = pl->g.conv_h, conv_w = pl->g.conv_w;
+  const int32_t zp = p->output_zero_point, lo = p->activation_min, hi = p->activation_max;
+
+  /* The image the taps read: the input itself, or a copy inside a border of zero points. */
+  const int8_t *src = input;
+  size_t src_w = p->in_w;
+  if (s.padded != 0) {
+    const size_t pt = pl->g.pad_top, pleft = pl->g.pad_left;
+    const size_t rows = p->in_h < s.padded_h - pt ? p->in_h : s.padded_h - pt;
+    const size_t cols = p->in_w < s.padded_w - pleft ? p->in_w : s.padded_w - pleft;
+    const int8_t fill = (int8_t)p->input_zero_point;
+    for (size_t i = 0; i < s.padded_h * s.padded_w * C; i++) padded[i] = fill;
+    for (size_t y = 0; y < rows; y++) copy_bytes(padded + ((y + pt) * s.padded_w + pleft) * C, input + y * p->in_w * C, cols * C);
+    src = padded;
+    src_w = s.padded_w;
+  }
+  int8_t *dst = p->pool_size != 0 ? map : output;
+  const size_t groups = groups_of(N);
+  for (size_t oy = 0; oy < conv_h; oy++) {
+    const int8_t *rows;
+    size_t a_step;
+    if (direct(pl)) {
+      rows = src + oy * src_w * C;
+      a_step = C;
+    } else {
+      for (size_t ox = 0; ox < conv_w; ox++) {
+        const int8_t *field = src + (oy * stride * src_w + ox * stride) * C;
+        int8_t *patch = patches + ox * kp;
+        for (size_t ky = 0; ky < k; ky++) copy_bytes(patch + ky * row_len, field + ky * src_w * C, row_len);
+      }
+      rows = patches;
+      a_step = kp;
+    }
+    int8_t *out_row = dst + oy * conv_w * N;
+    for (size_t g = 0; g < groups; g++) {
+      const int8_t *w = pl->packed + g * NR * kp;
+      size_t ox = 0;
+      for (; ox + 2u <= conv_w; ox += 2u) {
+        v128_t r0, r1;
+        micro_2x4(rows + ox * a_step, rows + (ox + 1u) * a_step, w, kp, &r0, &r1);
+        store_group(out_row + ox * N, r0, pl->ch, g * NR, N, zp, lo, hi);
+        store_group(out_row + (ox + 1u) * N, r1, pl->ch, g * NR, N, zp, lo, hi);
+      }
+      if (ox < conv_w) store_group(out_row + ox * N, micro_1x4(rows + ox * a_step, w, kp), pl->ch, g * NR, N, zp, lo, hi);
+    }
+  }
+  if (p->pool_size != 0) {
+    const lf_maxpool_plan pool = {
+      { pl->g.conv_h, pl->g.conv_w, p->filters, p->pool_size, p->pool_stride }, pl->g.out_h, pl->g.out_w, 0, 0 };
+    lf_maxpool_eval(&pool, map, output);
+  }
+}
+
+/* Scratch of a dense layer: the input padded to whole blocks, so no load reads past it. */
+size_t lf_dense_scratch_simd(const lf_dense_plan *pl) { return align16(k_padded(pl->p.inputs)); }
+
+void lf_dense_eval_simd(const lf_dense_plan *pl, const int8_t *input, int8_t *output, void *scratch) {
+  const size_t n = pl->p.inputs, kp = k_padded(n), units = pl->p.units;
+  const int32_t zp = pl->p.output_zero_point, lo = pl->p.activation_min, hi = pl->p.activation_max;
+  int8_t *x = (int8_t *)scratch;
+  copy_bytes(x, input, n);
+  for (size_t i = n; i < kp; i++) x[i] = 0;
+  for (size_t g = 0; g < groups_of(units); g++)
+    store_group(output, micro_1x4(x, pl->packed + g * NR * kp, kp), pl->ch, g * NR, units, zp, lo, hi);
+}
