@@ -1,0 +1,103 @@
+// Every shape of kernel-shapes.ts through every implementation of the kernels, compared byte for
+// byte: the TypeScript reference (models/src/int8), the host C build (the golden runner, same
+// lf_layer path as a board), the WebAssembly module the agents run (its SIMD path and its
+// portable C reference) and the Cortex-M7 image under QEMU (over the serial protocol).
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { loadLenetGolden, loadLenetInt8, runLayerInt8 } from '@layerfleet/models';
+import { testNeeding } from '@layerfleet/test-support/ava';
+import {
+  Board, encodeLayerBlob, encodeLayerFields, layerFields, loadWasmKernels, openSerialTransport, runHostLayer, startEmulatedBoard,
+  WasmKernelError, WASM_KERNELS_PATH, type WasmKernels,
+} from '../src/index.js';
+import { ensureHostRunner } from '../src/firmware-build.js';
+import { kernelShapes } from './kernel-shapes.js';
+
+const shapes = kernelShapes();
+const reference = shapes.map((s) => runLayerInt8(s.layer, s.input));
+const firmwareDir = fileURLToPath(new URL('../../firmware/', import.meta.url));
+
+async function kernels(): Promise<WasmKernels> {
+  const k = await loadWasmKernels();
+  if (!k) throw new Error('node 20 runs WebAssembly SIMD: the module should load');
+  return k;
+}
+
+test('the shapes produce outputs spread over the int8 range, not all clamped', (t) => {
+  for (const [i, s] of shapes.entries()) {
+    const distinct = new Set(reference[i]).size;
+    t.true(distinct >= Math.min(3, reference[i]!.length), `${s.name}: ${distinct} distinct outputs`);
+  }
+});
+
+test('every shape: WebAssembly SIMD and its portable C reference equal the TS reference byte for byte', async (t) => {
+  const k = await kernels();
+  for (const [i, s] of shapes.entries()) {
+    const layer = k.layer(s.layer);
+    t.deepEqual(Array.from(layer.run(s.input)), Array.from(reference[i]!), `${s.name}: wasm simd`);
+    t.deepEqual(Array.from(layer.runReference(s.input)), Array.from(reference[i]!), `${s.name}: wasm reference`);
+    // A prepared layer runs again and again with the same result (no state left in scratch).
+    t.deepEqual(Array.from(layer.run(s.input)), Array.from(reference[i]!), `${s.name}: wasm simd, second run`);
+  }
+});
+
+test('every shape: the host C build equals the TS reference byte for byte', async (t) => {
+  t.timeout(180_000);
+  await ensureHostRunner();
+  for (const [i, s] of shapes.entries()) {
+    t.deepEqual(Array.from(await runHostLayer(s.layer, s.input)), Array.from(reference[i]!), s.name);
+  }
+});
+
+test('WebAssembly: every LeNet golden vector, layer by layer', async (t) => {
+  const k = await kernels();
+  const model = loadLenetInt8();
+  const layers = model.layers.map((l) => k.layer(l));
+  for (const v of loadLenetGolden().vectors) {
+    let input = Int8Array.from(v.input.data);
+    for (const [i, layer] of layers.entries()) {
+      t.deepEqual(Array.from(layer.run(input)), v.outputs[i]!.data, `digit ${v.heldOutIndex}, ${model.layers[i]!.spec.name}`);
+      input = Int8Array.from(v.outputs[i]!.data);
+    }
+  }
+});
+
+test('WebAssembly: a malformed layer is refused naming the field, a wrong input length too', async (t) => {
+  const k = await kernels();
+  const s = shapes[2]!;
+  const f = layerFields(s.layer);
+  const bad = encodeLayerFields({ ...f, weights: f.weights.subarray(1) });
+  const e = t.throws(() => k.fromBlob(bad, 'cut'), { instanceOf: WasmKernelError });
+  t.is(e?.field, 'weights');
+  t.regex(e?.message ?? '', /weights.*inconsistent/);
+  const shifts = Int32Array.from(f.shifts);
+  shifts[0] = 40;
+  t.is(t.throws(() => k.fromBlob(encodeLayerFields({ ...f, shifts })), { instanceOf: WasmKernelError })?.field, 'shifts');
+  const layer = k.fromBlob(encodeLayerBlob(s.layer));
+  t.is(t.throws(() => layer.run(s.input.subarray(1)), { instanceOf: WasmKernelError })?.field, 'input');
+});
+
+testNeeding(['arm-none-eabi-gcc', 'qemu-system-arm'])('every shape: the Cortex-M7 image under QEMU equals the TS reference byte for byte', async (t) => {
+  t.timeout(300_000);
+  const emu = await startEmulatedBoard('qemu', { id: `shapes-${process.pid}` });
+  t.teardown(() => emu.stop());
+  const board = await Board.open(await openSerialTransport(emu.port), { minTimeoutMs: 1500 });
+  t.teardown(() => board.close());
+  for (const [i, s] of shapes.entries()) {
+    await board.load(0, encodeLayerBlob(s.layer));
+    const r = await board.run([0], s.input);
+    t.deepEqual(Array.from(r.output), Array.from(reference[i]!), s.name);
+  }
+});
+
+testNeeding(['clang-16', 'wasm-ld-16'])('the committed .wasm is what the C sources build to, byte for byte', async (t) => {
+  t.timeout(120_000);
+  // The Makefile's own rule (what .ci/run's `make wasm-check` runs), into firmware/build/wasm.
+  await promisify(execFile)('make', ['-s', '-C', firmwareDir, 'wasm'], { timeout: 100_000 });
+  t.true(readFileSync(join(firmwareDir, 'build/wasm/lf-kernels.wasm')).equals(readFileSync(WASM_KERNELS_PATH)),
+    'firmware-bindings/wasm/lf-kernels.wasm differs from a rebuild: make -C firmware-bindings/firmware wasm-update');
+});
