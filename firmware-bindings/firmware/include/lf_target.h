@@ -14,9 +14,10 @@
 
 #if defined(__wasm_simd128__)
 #define LF_TARGET_WASM_SIMD 1
-/* Bytes of `rows` weight rows of length k packed for the SIMD loops (a multiple of 16). */
+/* Bytes of `rows` weight rows of length k packed for the SIMD loops, with their channels'
+   requantisation constants laid out per group (a multiple of 16). */
 size_t lf_simd_packed_bytes(size_t rows, size_t k);
-void lf_simd_pack(const int8_t *weights, size_t rows, size_t k, int8_t *out);
+void lf_simd_pack(const int8_t *weights, size_t rows, size_t k, const lf_channel_plan *ch, int8_t *out);
 size_t lf_conv2d_scratch_simd(const lf_conv2d_plan *plan);
 void lf_conv2d_eval_simd(const lf_conv2d_plan *plan, const int8_t *input, int8_t *output, void *scratch);
 size_t lf_dense_scratch_simd(const lf_dense_plan *plan);

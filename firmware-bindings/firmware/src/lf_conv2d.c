@@ -85,7 +85,7 @@ lf_status lf_conv2d_prepare(const lf_conv2d_params *p, const int8_t *weights, si
   plan->scratch_bytes = 0;
 #ifdef LF_TARGET_WASM_SIMD
   int8_t *packed = (int8_t *)persist + align16((size_t)p->filters * sizeof(lf_channel_plan));
-  lf_simd_pack(weights, p->filters, per_filter, packed);
+  lf_simd_pack(weights, p->filters, per_filter, cp, packed);
   plan->packed = packed;
   plan->scratch_bytes = lf_conv2d_scratch_simd(plan);
 #endif

@@ -45,7 +45,7 @@ lf_status lf_dense_prepare(const lf_dense_params *p, const int8_t *weights, size
   plan->scratch_bytes = 0;
 #ifdef LF_TARGET_WASM_SIMD
   int8_t *packed = (int8_t *)persist + align16((size_t)p->units * sizeof(lf_channel_plan));
-  lf_simd_pack(weights, p->units, p->inputs, packed);
+  lf_simd_pack(weights, p->units, p->inputs, cp, packed);
   plan->packed = packed;
   plan->scratch_bytes = lf_dense_scratch_simd(plan);
 #endif

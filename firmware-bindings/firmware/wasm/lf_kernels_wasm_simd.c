@@ -8,8 +8,11 @@
  *   from an input copy padded with the input zero point, so the folded bias holds), then for
  *   two pixels and four channels at a time widens eight int8 to int16 on load
  *   (i16x8.load8x8_s) and accumulates with i32x4.dot_i16x8_s: eight MACs per instruction;
- * - four lane sums per channel are reduced once per output, the bias added, and the result
- *   requantised exactly as the reference does (lf_requantize).
+ * - four lane sums per channel are reduced once per output, and the four channels of a group
+ *   requantised together with the reference's integers: per-channel constants laid out per
+ *   group in prepare (rq_block), the 64-bit products in i64x2 lanes, and the per-channel right
+ *   shift done as an exact multiply by 2^(32−right) and a shift by 32 (SIMD has no per-lane
+ *   shift count).
  *
  * Accumulation is wrapping int32 as in the reference; a product of two int8 and the sum of
  * two such products fit int32 exactly, so every partial sum equals the reference modulo 2^32.
@@ -26,17 +29,54 @@ static size_t k_padded(size_t k) { return (k + KB - 1u) & ~(size_t)(KB - 1u); }
 static size_t groups_of(size_t rows) { return (rows + NR - 1u) / NR; }
 static size_t align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
-size_t lf_simd_packed_bytes(size_t rows, size_t k) { return groups_of(rows) * NR * k_padded(k); }
+/*
+ * One group's requantisation constants, lanes = its four channels (a missing channel gets
+ * constants that give 0 and is never stored): bias and Q31 multiplier, 2^left, 2^(32−right) as
+ * two i64x2, the rounding mask 2^right − 1 and its half.
+ */
+typedef struct {
+  v128_t bias, multiplier, left_factor, right_factor_lo, right_factor_hi, mask, half;
+} rq_block;
 
-void lf_simd_pack(const int8_t *w, size_t rows, size_t k, int8_t *out) {
+/* Packed weights first ([group][block][channel][8]), then one rq_block per group. */
+size_t lf_simd_packed_bytes(size_t rows, size_t k) { return groups_of(rows) * (NR * k_padded(k) + sizeof(rq_block)); }
+
+static const rq_block *rq_blocks(const int8_t *packed, size_t rows, size_t k) {
+  return (const rq_block *)(const void *)(packed + groups_of(rows) * NR * k_padded(k));
+}
+
+void lf_simd_pack(const int8_t *w, size_t rows, size_t k, const lf_channel_plan *ch, int8_t *out) {
   const size_t kp = k_padded(k);
+  int8_t *o = out;
   for (size_t g = 0; g < groups_of(rows); g++)
     for (size_t b = 0; b < kp; b += KB)
       for (size_t j = 0; j < NR; j++)
         for (size_t i = 0; i < KB; i++) {
           size_t r = g * NR + j, t = b + i;
-          *out++ = r < rows && t < k ? w[r * k + t] : 0;
+          *o++ = r < rows && t < k ? w[r * k + t] : 0;
         }
+  rq_block *q = (rq_block *)(void *)(out + groups_of(rows) * NR * kp);
+  for (size_t g = 0; g < groups_of(rows); g++, q++) {
+    int32_t bias[NR], mult[NR], left[NR], mask[NR], half[NR];
+    int64_t right[NR];
+    for (size_t j = 0; j < NR; j++) {
+      const size_t r = g * NR + j;
+      const lf_channel_plan c = r < rows ? ch[r] : (lf_channel_plan){ 0, 0, 0, 0, { 0, 0 } };
+      bias[j] = c.bias;
+      mult[j] = c.multiplier;
+      left[j] = lf_wrap_i32(1u << c.left);
+      right[j] = INT64_C(1) << (32u - c.right);
+      mask[j] = (int32_t)((UINT64_C(1) << c.right) - 1u);
+      half[j] = mask[j] >> 1;
+    }
+    q->bias = wasm_v128_load(bias);
+    q->multiplier = wasm_v128_load(mult);
+    q->left_factor = wasm_v128_load(left);
+    q->right_factor_lo = wasm_v128_load(right);
+    q->right_factor_hi = wasm_v128_load(right + 2);
+    q->mask = wasm_v128_load(mask);
+    q->half = wasm_v128_load(half);
+  }
 }
 
 /* [Σ a0, Σ a1, Σ a2, Σ a3] of four i32x4. */
@@ -73,22 +113,62 @@ static inline v128_t micro_1x4(const int8_t *a0, const int8_t *w, size_t kp) {
   return hsum4(c0, c1, c2, c3);
 }
 
-/* Channels c0..c0+3 (those below n) of one output: bias, requantise, clamp, store. */
-static inline void store_group(int8_t *dst, v128_t sums, const lf_channel_plan *ch, size_t c0, size_t n,
-                               int32_t zp, int32_t lo, int32_t hi) {
-  int32_t s[4];
-  wasm_v128_store(s, sums);
-  size_t m = n - c0 < NR ? n - c0 : NR;
-  for (size_t j = 0; j < m; j++) {
-    const lf_channel_plan *c = &ch[c0 + j];
-    dst[c0 + j] = lf_requantize(lf_wrap_i32((uint32_t)s[j] + (uint32_t)c->bias), c, zp, lo, hi);
-  }
+/* (t + nudge) / 2^31 truncating toward zero, t = a·b in two i64 lanes (lf_srdhm, b ≥ 0). */
+static inline v128_t srdhm_i64(v128_t ab) {
+  const v128_t neg = wasm_i64x2_shr(ab, 63);
+  /* nudge: 2^30 when ab ≥ 0, 1 − 2^30 otherwise. */
+  const v128_t t = wasm_i64x2_add(ab, wasm_v128_bitselect(wasm_i64x2_splat(1 - (INT64_C(1) << 30)), wasm_i64x2_splat(INT64_C(1) << 30), neg));
+  const v128_t sign = wasm_i64x2_shr(t, 63);
+  const v128_t magnitude = wasm_i64x2_sub(wasm_v128_xor(t, sign), sign);
+  return wasm_i64x2_sub(wasm_v128_xor(wasm_i64x2_shr(magnitude, 31), sign), sign);
 }
 
+/* Requantised, zero point added, clamped: the reference's lf_requantize on four channels. */
+static inline v128_t requantize4(v128_t sums, const rq_block *q, v128_t zp, v128_t lo, v128_t hi) {
+  const v128_t acc = wasm_i32x4_add(sums, q->bias);
+  const v128_t x = wasm_i32x4_mul(acc, q->left_factor);  /* wrapping, as (uint32) << left */
+  const v128_t h_lo = srdhm_i64(wasm_i64x2_extmul_low_i32x4(x, q->multiplier));
+  const v128_t h_hi = srdhm_i64(wasm_i64x2_extmul_high_i32x4(x, q->multiplier));
+  const v128_t h = wasm_i32x4_shuffle(h_lo, h_hi, 0, 2, 4, 6);
+  /* floor(h / 2^right) = (h · 2^(32−right)) >> 32, exact in int64 for |h| < 2^31. */
+  const v128_t f_lo = wasm_i64x2_shr(wasm_i64x2_mul(h_lo, q->right_factor_lo), 32);
+  const v128_t f_hi = wasm_i64x2_shr(wasm_i64x2_mul(h_hi, q->right_factor_hi), 32);
+  const v128_t floor = wasm_i32x4_shuffle(f_lo, f_hi, 0, 2, 4, 6);
+  const v128_t remainder = wasm_v128_and(h, q->mask);
+  /* threshold = half + (h < 0); a true compare is −1. */
+  const v128_t threshold = wasm_i32x4_sub(q->half, wasm_i32x4_lt(h, wasm_i32x4_splat(0)));
+  v128_t r = wasm_i32x4_sub(floor, wasm_i32x4_gt(remainder, threshold));
+  /* The reference adds the zero point in int64; clamping to ±512 first keeps that in int32
+     and changes nothing after the final clamp (|zp| ≤ 128). */
+  r = wasm_i32x4_max(wasm_i32x4_min(r, wasm_i32x4_splat(512)), wasm_i32x4_splat(-512));
+  return wasm_i32x4_max(wasm_i32x4_min(wasm_i32x4_add(r, zp), hi), lo);
+}
+
+/* Channels c0..c0+3 (those below n) of one output: requantise, clamp, store. */
+static inline void store_group(int8_t *dst, v128_t sums, const rq_block *q, size_t c0, size_t n, v128_t zp, v128_t lo, v128_t hi) {
+  const v128_t v = requantize4(sums, q, zp, lo, hi);
+  const v128_t bytes = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(v, v), wasm_i16x8_narrow_i32x4(v, v));
+  if (n - c0 >= NR) {
+    wasm_v128_store32_lane(dst + c0, bytes, 0);
+    return;
+  }
+  int8_t b[16];
+  wasm_v128_store(b, bytes);
+  for (size_t j = 0; c0 + j < n; j++) dst[c0 + j] = b[j];
+}
+
+/* Exact copy of n bytes. */
 static void copy_bytes(int8_t *dst, const int8_t *src, size_t n) {
   size_t i = 0;
   for (; i + 16u <= n; i += 16u) wasm_v128_store(dst + i, wasm_v128_load(src + i));
   for (; i < n; i++) dst[i] = src[i];
+}
+
+/* Copy of n bytes in whole 16-byte moves: reads and writes up to 15 bytes beyond n, which the
+   callers' buffers have room for (SLACK) and which later copies or zero weights make harmless. */
+#define SLACK 16u
+static inline void copy_over(int8_t *dst, const int8_t *src, size_t n) {
+  for (size_t i = 0; i < n; i += 16u) wasm_v128_store(dst + i, wasm_v128_load(src + i));
 }
 
 /*
@@ -99,8 +179,6 @@ typedef struct {
   size_t padded_h, padded_w, padded, patches, map;
 } conv_scratch;
 
-static bool needs_padding(const lf_conv2d_plan *pl) { return pl->g.pad_top != 0 || pl->g.pad_left != 0 || pl->p.padding == LF_PADDING_SAME; }
-
 /* 1x1, stride 1, whole blocks: the input rows are the receptive fields already. */
 static bool direct(const lf_conv2d_plan *pl) { return pl->p.kernel == 1 && pl->p.stride == 1 && pl->p.in_c % KB == 0; }
 
@@ -109,8 +187,9 @@ static conv_scratch conv_scratch_of(const lf_conv2d_plan *pl) {
   conv_scratch s;
   s.padded_h = (size_t)(pl->g.conv_h - 1u) * p->stride + p->kernel;
   s.padded_w = (size_t)(pl->g.conv_w - 1u) * p->stride + p->kernel;
-  s.padded = needs_padding(pl) ? align16(s.padded_h * s.padded_w * p->in_c) : 0;
-  s.patches = direct(pl) ? 0 : align16((size_t)pl->g.conv_w * k_padded((size_t)p->kernel * p->kernel * p->in_c));
+  /* Always a copy, so that the receptive fields can be gathered in whole 16-byte moves. */
+  s.padded = align16(s.padded_h * s.padded_w * p->in_c + SLACK);
+  s.patches = direct(pl) ? 0 : align16((size_t)pl->g.conv_w * k_padded((size_t)p->kernel * p->kernel * p->in_c) + SLACK);
   s.map = p->pool_size != 0 ? align16((size_t)pl->g.conv_h * pl->g.conv_w * p->filters) : 0;
   return s;
 }
@@ -127,21 +206,24 @@ void lf_conv2d_eval_simd(const lf_conv2d_plan *pl, const int8_t *input, int8_t *
   const size_t C = p->in_c, k = p->kernel, stride = p->stride, N = p->filters;
   const size_t K = k * k * C, kp = k_padded(K), row_len = k * C;
   const size_t conv_h = pl->g.conv_h, conv_w = pl->g.conv_w;
-  const int32_t zp = p->output_zero_point, lo = p->activation_min, hi = p->activation_max;
+  const v128_t zp = wasm_i32x4_splat(p->output_zero_point), lo = wasm_i32x4_splat(p->activation_min), hi = wasm_i32x4_splat(p->activation_max);
+  const rq_block *rq = rq_blocks(pl->packed, N, K);
 
-  /* The image the taps read: the input itself, or a copy inside a border of zero points. */
-  const int8_t *src = input;
-  size_t src_w = p->in_w;
-  if (s.padded != 0) {
+  /* The image the taps read: a copy of the input inside a border of zero points (rows and
+     columns no tap reads are left out). */
+  {
     const size_t pt = pl->g.pad_top, pleft = pl->g.pad_left;
     const size_t rows = p->in_h < s.padded_h - pt ? p->in_h : s.padded_h - pt;
     const size_t cols = p->in_w < s.padded_w - pleft ? p->in_w : s.padded_w - pleft;
-    const int8_t fill = (int8_t)p->input_zero_point;
-    for (size_t i = 0; i < s.padded_h * s.padded_w * C; i++) padded[i] = fill;
-    for (size_t y = 0; y < rows; y++) copy_bytes(padded + ((y + pt) * s.padded_w + pleft) * C, input + y * p->in_w * C, cols * C);
-    src = padded;
-    src_w = s.padded_w;
+    if (pt != 0 || pleft != 0 || rows < s.padded_h || cols < s.padded_w)
+      __builtin_memset(padded, p->input_zero_point, s.padded_h * s.padded_w * C);
+    if (cols == p->in_w && pleft == 0 && s.padded_w == p->in_w)
+      copy_bytes(padded + pt * s.padded_w * C, input, rows * p->in_w * C);
+    else
+      for (size_t y = 0; y < rows; y++) copy_bytes(padded + ((y + pt) * s.padded_w + pleft) * C, input + y * p->in_w * C, cols * C);
   }
+  const int8_t *src = padded;
+  const size_t src_w = s.padded_w;
   int8_t *dst = p->pool_size != 0 ? map : output;
   const size_t groups = groups_of(N);
   for (size_t oy = 0; oy < conv_h; oy++) {
@@ -154,7 +236,7 @@ void lf_conv2d_eval_simd(const lf_conv2d_plan *pl, const int8_t *input, int8_t *
       for (size_t ox = 0; ox < conv_w; ox++) {
         const int8_t *field = src + (oy * stride * src_w + ox * stride) * C;
         int8_t *patch = patches + ox * kp;
-        for (size_t ky = 0; ky < k; ky++) copy_bytes(patch + ky * row_len, field + ky * src_w * C, row_len);
+        for (size_t ky = 0; ky < k; ky++) copy_over(patch + ky * row_len, field + ky * src_w * C, row_len);
       }
       rows = patches;
       a_step = kp;
@@ -166,10 +248,10 @@ void lf_conv2d_eval_simd(const lf_conv2d_plan *pl, const int8_t *input, int8_t *
       for (; ox + 2u <= conv_w; ox += 2u) {
         v128_t r0, r1;
         micro_2x4(rows + ox * a_step, rows + (ox + 1u) * a_step, w, kp, &r0, &r1);
-        store_group(out_row + ox * N, r0, pl->ch, g * NR, N, zp, lo, hi);
-        store_group(out_row + (ox + 1u) * N, r1, pl->ch, g * NR, N, zp, lo, hi);
+        store_group(out_row + ox * N, r0, &rq[g], g * NR, N, zp, lo, hi);
+        store_group(out_row + (ox + 1u) * N, r1, &rq[g], g * NR, N, zp, lo, hi);
       }
-      if (ox < conv_w) store_group(out_row + ox * N, micro_1x4(rows + ox * a_step, w, kp), pl->ch, g * NR, N, zp, lo, hi);
+      if (ox < conv_w) store_group(out_row + ox * N, micro_1x4(rows + ox * a_step, w, kp), &rq[g], g * NR, N, zp, lo, hi);
     }
   }
   if (p->pool_size != 0) {
@@ -184,10 +266,11 @@ size_t lf_dense_scratch_simd(const lf_dense_plan *pl) { return align16(k_padded(
 
 void lf_dense_eval_simd(const lf_dense_plan *pl, const int8_t *input, int8_t *output, void *scratch) {
   const size_t n = pl->p.inputs, kp = k_padded(n), units = pl->p.units;
-  const int32_t zp = pl->p.output_zero_point, lo = pl->p.activation_min, hi = pl->p.activation_max;
+  const v128_t zp = wasm_i32x4_splat(pl->p.output_zero_point), lo = wasm_i32x4_splat(pl->p.activation_min), hi = wasm_i32x4_splat(pl->p.activation_max);
+  const rq_block *rq = rq_blocks(pl->packed, units, n);
   int8_t *x = (int8_t *)scratch;
   copy_bytes(x, input, n);
   for (size_t i = n; i < kp; i++) x[i] = 0;
   for (size_t g = 0; g < groups_of(units); g++)
-    store_group(output, micro_1x4(x, pl->packed + g * NR * kp, kp), pl->ch, g * NR, units, zp, lo, hi);
+    store_group(output, micro_1x4(x, pl->packed + g * NR * kp, kp), &rq[g], g * NR, units, zp, lo, hi);
 }
