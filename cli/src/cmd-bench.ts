@@ -55,7 +55,8 @@ async function benchKernelTable(): Promise<void> {
     ['CIFAR CNN (32x32x3, random weights)', { model: randomQuantizedModel(zoo['cifarCnn']!, 11) }],
     ['VGG16 (128x128x3, random weights; one layer per stage)', { model: randomQuantizedModel(zoo['vgg16']!, 12), layers: ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1', 'fc7', 'fc8'] }],
   ];
-  console.log('\nint8 kernels (ours: C as WebAssembly SIMD, and the TypeScript reference) vs float32 tfjs, one core, MMAC/s');
+  console.log('\nint8 kernels (ours: C as WebAssembly SIMD, and the TypeScript reference) vs float32 tfjs, one thread each,');
+  console.log('MMAC per CPU-second, best of 3 alternating rounds');
   console.log('layer          MACs   ours-wasm   ours-ts  tfjs-cpu tfjs-wasm  wasm/tfjs-wasm  ts/tfjs-cpu');
   for (const [title, opts] of sets) {
     console.log(title);

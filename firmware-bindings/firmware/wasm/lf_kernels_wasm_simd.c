@@ -9,10 +9,10 @@
  *   two pixels and four channels at a time widens eight int8 to int16 on load
  *   (i16x8.load8x8_s) and accumulates with i32x4.dot_i16x8_s: eight MACs per instruction;
  * - four lane sums per channel are reduced once per output, and the four channels of a group
- *   requantised together with the reference's integers: per-channel constants laid out per
- *   group in prepare (rq_block), the 64-bit products in i64x2 lanes, and the per-channel right
- *   shift done as an exact multiply by 2^(32−right) and a shift by 32 (SIMD has no per-lane
- *   shift count).
+ *   requantised together with the reference's integers (requantize4 shows why they are the
+ *   same), in operations x86 and Arm have natively: 32x32 -> 64-bit unsigned multiplies, shifts
+ *   by a constant, and the per-channel right shift done as a multiply by 2^(31−right) (SIMD has
+ *   no per-lane shift count); the constants are laid out per group in prepare (rq_block).
  *
  * Accumulation is wrapping int32 as in the reference; a product of two int8 and the sum of
  * two such products fit int32 exactly, so every partial sum equals the reference modulo 2^32.
@@ -31,11 +31,11 @@ static size_t align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
 /*
  * One group's requantisation constants, lanes = its four channels (a missing channel gets
- * constants that give 0 and is never stored): bias and Q31 multiplier, 2^left, 2^(32−right) as
- * two i64x2, the rounding mask 2^right − 1 and its half.
+ * constants that give 0, and is never stored): bias and Q31 multiplier, 2^left, the rounding
+ * term 2^(right−1) (0 when right is 0) and 2^(31−right).
  */
 typedef struct {
-  v128_t bias, multiplier, left_factor, right_factor_lo, right_factor_hi, mask, half;
+  v128_t bias, multiplier, left_factor, round, right_factor;
 } rq_block;
 
 /* Packed weights first ([group][block][channel][8]), then one rq_block per group. */
@@ -57,25 +57,22 @@ void lf_simd_pack(const int8_t *w, size_t rows, size_t k, const lf_channel_plan 
         }
   rq_block *q = (rq_block *)(void *)(out + groups_of(rows) * NR * kp);
   for (size_t g = 0; g < groups_of(rows); g++, q++) {
-    int32_t bias[NR], mult[NR], left[NR], mask[NR], half[NR];
-    int64_t right[NR];
+    int32_t bias[NR], mult[NR], left[NR];
+    uint32_t round[NR], right[NR];
     for (size_t j = 0; j < NR; j++) {
       const size_t r = g * NR + j;
       const lf_channel_plan c = r < rows ? ch[r] : (lf_channel_plan){ 0, 0, 0, 0, { 0, 0 } };
       bias[j] = c.bias;
       mult[j] = c.multiplier;
       left[j] = lf_wrap_i32(1u << c.left);
-      right[j] = INT64_C(1) << (32u - c.right);
-      mask[j] = (int32_t)((UINT64_C(1) << c.right) - 1u);
-      half[j] = mask[j] >> 1;
+      round[j] = c.right == 0 ? 0u : 1u << (c.right - 1u);
+      right[j] = 1u << (31u - c.right);
     }
     q->bias = wasm_v128_load(bias);
     q->multiplier = wasm_v128_load(mult);
     q->left_factor = wasm_v128_load(left);
-    q->right_factor_lo = wasm_v128_load(right);
-    q->right_factor_hi = wasm_v128_load(right + 2);
-    q->mask = wasm_v128_load(mask);
-    q->half = wasm_v128_load(half);
+    q->round = wasm_v128_load(round);
+    q->right_factor = wasm_v128_load(right);
   }
 }
 
@@ -113,34 +110,29 @@ static inline v128_t micro_1x4(const int8_t *a0, const int8_t *w, size_t kp) {
   return hsum4(c0, c1, c2, c3);
 }
 
-/* (t + nudge) / 2^31 truncating toward zero, t = a·b in two i64 lanes (lf_srdhm, b ≥ 0). */
-static inline v128_t srdhm_i64(v128_t ab) {
-  const v128_t neg = wasm_i64x2_shr(ab, 63);
-  /* nudge: 2^30 when ab ≥ 0, 1 − 2^30 otherwise. */
-  const v128_t t = wasm_i64x2_add(ab, wasm_v128_bitselect(wasm_i64x2_splat(1 - (INT64_C(1) << 30)), wasm_i64x2_splat(INT64_C(1) << 30), neg));
-  const v128_t sign = wasm_i64x2_shr(t, 63);
-  const v128_t magnitude = wasm_i64x2_sub(wasm_v128_xor(t, sign), sign);
-  return wasm_i64x2_sub(wasm_v128_xor(wasm_i64x2_shr(magnitude, 31), sign), sign);
-}
-
-/* Requantised, zero point added, clamped: the reference's lf_requantize on four channels. */
+/*
+ * The reference's lf_requantize on four channels, on magnitudes. With x = wrap(acc·2^left),
+ * m ≥ 0 the multiplier and s = sign(x):
+ *   lf_srdhm(x, m)  = (x·m ± nudge) / 2^31 truncated = s·h with h = ⌊(|x|·m + 2^30 − [x<0]) / 2^31⌋
+ *   lf_rdbpot(s·h, e) rounds half away from zero  = s·⌊(h + 2^(e−1)) / 2^e⌋ (= s·h for e = 0)
+ * |x|·m < 2^62 and h < 2^31, so every step is exact in unsigned 64-bit lanes; ⌊v / 2^e⌋ is
+ * (v·2^(31−e)) >> 31. Then the zero point and the clamp (|r| is cut to 512 first so the int32
+ * add cannot wrap; the final clamp is within ±128 of the zero point, so nothing changes).
+ */
 static inline v128_t requantize4(v128_t sums, const rq_block *q, v128_t zp, v128_t lo, v128_t hi) {
-  const v128_t acc = wasm_i32x4_add(sums, q->bias);
-  const v128_t x = wasm_i32x4_mul(acc, q->left_factor);  /* wrapping, as (uint32) << left */
-  const v128_t h_lo = srdhm_i64(wasm_i64x2_extmul_low_i32x4(x, q->multiplier));
-  const v128_t h_hi = srdhm_i64(wasm_i64x2_extmul_high_i32x4(x, q->multiplier));
-  const v128_t h = wasm_i32x4_shuffle(h_lo, h_hi, 0, 2, 4, 6);
-  /* floor(h / 2^right) = (h · 2^(32−right)) >> 32, exact in int64 for |h| < 2^31. */
-  const v128_t f_lo = wasm_i64x2_shr(wasm_i64x2_mul(h_lo, q->right_factor_lo), 32);
-  const v128_t f_hi = wasm_i64x2_shr(wasm_i64x2_mul(h_hi, q->right_factor_hi), 32);
-  const v128_t floor = wasm_i32x4_shuffle(f_lo, f_hi, 0, 2, 4, 6);
-  const v128_t remainder = wasm_v128_and(h, q->mask);
-  /* threshold = half + (h < 0); a true compare is −1. */
-  const v128_t threshold = wasm_i32x4_sub(q->half, wasm_i32x4_lt(h, wasm_i32x4_splat(0)));
-  v128_t r = wasm_i32x4_sub(floor, wasm_i32x4_gt(remainder, threshold));
-  /* The reference adds the zero point in int64; clamping to ±512 first keeps that in int32
-     and changes nothing after the final clamp (|zp| ≤ 128). */
-  r = wasm_i32x4_max(wasm_i32x4_min(r, wasm_i32x4_splat(512)), wasm_i32x4_splat(-512));
+  const v128_t x = wasm_i32x4_mul(wasm_i32x4_add(sums, q->bias), q->left_factor);  /* wrapping */
+  const v128_t neg = wasm_i32x4_lt(x, wasm_i32x4_splat(0));
+  const v128_t ax = wasm_i32x4_abs(x);  /* INT32_MIN stays 2^31 read unsigned */
+  const v128_t nudge = wasm_i64x2_splat(INT64_C(1) << 30);
+  const v128_t t_lo = wasm_i64x2_add(wasm_i64x2_add(wasm_u64x2_extmul_low_u32x4(ax, q->multiplier), nudge), wasm_i64x2_extend_low_i32x4(neg));
+  const v128_t t_hi = wasm_i64x2_add(wasm_i64x2_add(wasm_u64x2_extmul_high_u32x4(ax, q->multiplier), nudge), wasm_i64x2_extend_high_i32x4(neg));
+  const v128_t h = wasm_i32x4_shuffle(wasm_u64x2_shr(t_lo, 31), wasm_u64x2_shr(t_hi, 31), 0, 2, 4, 6);
+  const v128_t v = wasm_i32x4_add(h, q->round);  /* < 2^31 + 2^30: fits unsigned 32 bits */
+  const v128_t r_lo = wasm_u64x2_shr(wasm_u64x2_extmul_low_u32x4(v, q->right_factor), 31);
+  const v128_t r_hi = wasm_u64x2_shr(wasm_u64x2_extmul_high_u32x4(v, q->right_factor), 31);
+  v128_t r = wasm_i32x4_shuffle(r_lo, r_hi, 0, 2, 4, 6);
+  r = wasm_i32x4_min(r, wasm_i32x4_splat(512));
+  r = wasm_i32x4_sub(wasm_v128_xor(r, neg), neg);  /* s·r */
   return wasm_i32x4_max(wasm_i32x4_min(wasm_i32x4_add(r, zp), hi), lo);
 }
 
