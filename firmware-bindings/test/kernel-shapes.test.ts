@@ -1,7 +1,8 @@
 // Every shape of kernel-shapes.ts through every implementation of the kernels, compared byte for
 // byte: the TypeScript reference (models/src/int8), the host C build (the golden runner, same
 // lf_layer path as a board), the WebAssembly module the agents run (its SIMD path and its
-// portable C reference) and the Cortex-M7 image under QEMU (over the serial protocol).
+// portable C reference) and the Cortex-M7 image under QEMU (over the serial protocol; its
+// kernels there are the DSP-extension path, cortex-m/lf_kernels_arm_dsp.c).
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -6,6 +6,8 @@
  *   __wasm_simd128__  wasm/lf_kernels_wasm_simd.c: weights packed per group of four output
  *                     channels in blocks of eight, inputs widened to int16 on load, eight MACs
  *                     per i32x4.dot_i16x8_s.
+ *   __ARM_FEATURE_DSP cortex-m/lf_kernels_arm_dsp.c (Cortex-M4/M7): two MACs per SMLAD on
+ *                     SXTB16-extended pairs; same plans and persistent data as the reference.
  */
 #ifndef LF_TARGET_H
 #define LF_TARGET_H
@@ -22,6 +24,10 @@ size_t lf_conv2d_scratch_simd(const lf_conv2d_plan *plan);
 void lf_conv2d_eval_simd(const lf_conv2d_plan *plan, const int8_t *input, int8_t *output, void *scratch);
 size_t lf_dense_scratch_simd(const lf_dense_plan *plan);
 void lf_dense_eval_simd(const lf_dense_plan *plan, const int8_t *input, int8_t *output, void *scratch);
+#elif defined(__ARM_FEATURE_DSP)
+#define LF_TARGET_ARM_DSP 1
+void lf_conv2d_eval_dsp(const lf_conv2d_plan *plan, const int8_t *input, int8_t *output);
+void lf_dense_eval_dsp(const lf_dense_plan *plan, const int8_t *input, int8_t *output);
 #endif
 
 #endif /* LF_TARGET_H */

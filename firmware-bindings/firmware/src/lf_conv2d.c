@@ -149,8 +149,11 @@ void lf_conv2d_eval_ref(const lf_conv2d_plan *pl, const int8_t *input, int8_t *o
 }
 
 void lf_conv2d_eval(const lf_conv2d_plan *plan, const int8_t *input, int8_t *output, void *scratch) {
-#ifdef LF_TARGET_WASM_SIMD
+#if defined(LF_TARGET_WASM_SIMD)
   lf_conv2d_eval_simd(plan, input, output, scratch);
+#elif defined(LF_TARGET_ARM_DSP)
+  (void)scratch;
+  lf_conv2d_eval_dsp(plan, input, output);
 #else
   (void)scratch;
   lf_conv2d_eval_ref(plan, input, output);

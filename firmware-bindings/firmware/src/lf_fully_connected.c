@@ -63,8 +63,11 @@ void lf_dense_eval_ref(const lf_dense_plan *pl, const int8_t *input, int8_t *out
 }
 
 void lf_dense_eval(const lf_dense_plan *plan, const int8_t *input, int8_t *output, void *scratch) {
-#ifdef LF_TARGET_WASM_SIMD
+#if defined(LF_TARGET_WASM_SIMD)
   lf_dense_eval_simd(plan, input, output, scratch);
+#elif defined(LF_TARGET_ARM_DSP)
+  (void)scratch;
+  lf_dense_eval_dsp(plan, input, output);
 #else
   (void)scratch;
   lf_dense_eval_ref(plan, input, output);
