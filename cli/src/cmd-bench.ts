@@ -53,7 +53,7 @@ async function benchKernelTable(): Promise<void> {
   const sets: [string, BenchOptions][] = [
     ['LeNet-5 (MNIST 28x28x1, trained weights)', {}],
     ['CIFAR CNN (32x32x3, random weights)', { model: randomQuantizedModel(zoo['cifarCnn']!, 11) }],
-    ['VGG16 (128x128x3, random weights; one layer per stage)', { model: randomQuantizedModel(zoo['vgg16']!, 12), layers: ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1', 'fc7', 'fc8'] }],
+    ['VGG16 (128x128x3, random weights; one layer per stage)', { model: randomQuantizedModel(zoo['vgg16']!, 12, ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1', 'fc7', 'fc8']) }],
   ];
   console.log('\nint8 kernels (ours: C as WebAssembly SIMD, and the TypeScript reference) vs float32 tfjs, one thread each,');
   console.log('MMAC per CPU-second, best of 3 alternating rounds');

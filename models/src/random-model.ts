@@ -6,10 +6,15 @@ import type { ModelGraph } from './graph.js';
 import type { QuantizedLayer, QuantizedModel } from './quantize.js';
 import { mulberry32 } from './rng.js';
 
-export function randomQuantizedModel(graph: ModelGraph, seed = 1): QuantizedModel {
+/**
+ * `only`: just these layers (by name), e.g. to time VGG16's convolutions without building its
+ * fc6 (100 M weights); the model's graph then lists only them, so it is not a chain to run whole.
+ */
+export function randomQuantizedModel(graph: ModelGraph, seed = 1, only?: readonly string[]): QuantizedModel {
   const rng = mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
-  const layers = graph.layers.map((spec): QuantizedLayer => {
+  const picked = only ? { ...graph, layers: graph.layers.filter((l) => only.includes(l.name)) } : graph;
+  const layers = picked.layers.map((spec): QuantizedLayer => {
     const channels = spec.kind === 'conv2d' ? spec.filters : spec.units;
     const taps = spec.kind === 'conv2d' ? spec.kernel * spec.kernel * spec.input[2] : spec.inputs;
     const shift = -Math.round(7 + Math.log2(taps) / 2);
@@ -22,5 +27,5 @@ export function randomQuantizedModel(graph: ModelGraph, seed = 1): QuantizedMode
       shifts: Int32Array.from({ length: channels }, () => shift),
     };
   });
-  return { graph, inputScale: 1, inputZeroPoint: 0, layers };
+  return { graph: picked, inputScale: 1, inputZeroPoint: 0, layers };
 }
