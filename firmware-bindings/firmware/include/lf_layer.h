@@ -1,7 +1,7 @@
 /*
  * One quantised layer as a self-describing LFLY blob (docs/serial-protocol.md, "Layer blob"):
- * validated once by lf_layer_parse, then run any number of times by lf_layer_run without
- * copying. The int32 sections are used where they lie, which is why the blob must start at a
+ * validated once by lf_layer_parse, prepared once by lf_layer_prepare, then run any number of
+ * times by lf_layer_run without copying. The int32 sections are used where they lie, which is why the blob must start at a
  * 4-byte aligned address and why only little-endian targets are supported (all of ours are).
  */
 #ifndef LF_LAYER_H
@@ -65,9 +65,9 @@ typedef struct {
 bool lf_layer_parse(const uint8_t *blob, size_t len, lf_layer *out, size_t *blob_len, lf_layer_error *err);
 
 /*
- * The kernels' prepare step on a parsed layer (lf_layer_parse calls it with no buffer only to
- * validate; a layer must then be prepared once with lf_layer_persist_bytes of persistent
- * space, 4-byte aligned, which must stay untouched, like the blob, while the layer is used).
+ * The kernels' prepare step on a parsed layer, once: lf_layer_persist_bytes of persistent space,
+ * 4-byte aligned, which must stay untouched, like the blob, while the layer is used. Parse has
+ * already refused whatever prepare would, so on a parsed layer only the buffer can fail it.
  */
 size_t lf_layer_persist_bytes(const lf_layer *layer);
 lf_status lf_layer_prepare(lf_layer *layer, void *persist, size_t persist_cap);
