@@ -41,7 +41,14 @@ interface KernelExports {
 }
 
 const PAGE = 65536;
-const align16 = (n: number) => (n + 15) & ~15;
+/**
+ * One layer's instance may grow to 1 GiB: past that a layer is beyond a Raspberry-Pi-class
+ * agent anyway (and beyond what Node lets one typed array view), and it runs on the
+ * TypeScript kernels, which refuse or allocate it themselves.
+ */
+export const MAX_LAYER_MEMORY = 2 ** 30;
+// Arithmetic, not bitwise: sizes may pass 2^31 (and are refused then, not wrapped).
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 function cString(memory: WebAssembly.Memory, at: number): string {
   const bytes = new Uint8Array(memory.buffer);
@@ -65,24 +72,32 @@ export class WasmLayer {
     const x = exports as KernelExports;
     this.x = x;
     const blobAt = align16(x.__heap_base.value as number);
+    // Bounded by MAX_LAYER_MEMORY, and the runtime may refuse less: a clear refusal either way.
     const grow = (end: number) => {
       const need = Math.ceil(end / PAGE) - x.memory.buffer.byteLength / PAGE;
-      if (need > 0) x.memory.grow(need);
+      if (need <= 0) return;
+      try {
+        if (end > MAX_LAYER_MEMORY) throw new RangeError(`more than the ${MAX_LAYER_MEMORY} bytes one layer may have`);
+        x.memory.grow(need);
+      } catch (err) {
+        throw new WasmKernelError('memory', `layer ${name}: needs ${end} bytes of WebAssembly memory: ${(err as Error).message}`);
+      }
     };
     grow(blobAt + blob.length);
     new Uint8Array(x.memory.buffer, blobAt, blob.length).set(blob);
     if (x.lf_parse(blobAt, blob.length) !== 0) {
       throw new WasmKernelError(cString(x.memory, x.lf_error_field()), `layer ${name}: ${cString(x.memory, x.lf_error_field())}: ${cString(x.memory, x.lf_error_text())}`);
     }
-    this.inputLength = x.lf_input_len();
-    this.outputLength = x.lf_output_len();
+    // The C side's uint32 results arrive as signed i32: read them unsigned.
+    this.inputLength = x.lf_input_len() >>> 0;
+    this.outputLength = x.lf_output_len() >>> 0;
     const persistAt = align16(blobAt + blob.length);
-    const persistBytes = x.lf_persist_bytes();
+    const persistBytes = x.lf_persist_bytes() >>> 0;
     grow(persistAt + persistBytes);
     const st = x.lf_prepare(persistAt, persistBytes);
     if (st !== 0) throw this.statusError(st, name, 'prepare');
     const scratch = align16(persistAt + persistBytes);
-    const scratchBytes = x.lf_scratch_bytes();
+    const scratchBytes = x.lf_scratch_bytes() >>> 0;
     const input = align16(scratch + scratchBytes);
     const output = align16(input + this.inputLength);
     grow(output + this.outputLength);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadLenetGolden, loadLenetInt8, runLayerInt8 } from '@layerfleet/models';
+import { loadLenetGolden, loadLenetInt8, mulberry32, runLayerInt8 } from '@layerfleet/models';
 import { testNeeding } from '@layerfleet/test-support/ava';
 import {
   Board, encodeLayerBlob, encodeLayerFields, layerFields, loadWasmKernels, openSerialTransport, runHostLayer, startEmulatedBoard,
@@ -101,4 +101,39 @@ testNeeding(['clang-16', 'wasm-ld-16'])('the committed .wasm is what the C sourc
   await promisify(execFile)('make', ['-s', '-C', firmwareDir, 'wasm'], { timeout: 100_000 });
   t.true(readFileSync(join(firmwareDir, 'build/wasm/lf-kernels.wasm')).equals(readFileSync(WASM_KERNELS_PATH)),
     'firmware-bindings/wasm/lf-kernels.wasm differs from a rebuild: make -C firmware-bindings/firmware wasm-update');
+});
+
+test('WebAssembly: mutated and truncated blobs are refused with a WasmKernelError naming a field, or run; never a trap', async (t) => {
+  const k = await kernels();
+  const rng = mulberry32(77);
+  const base = [shapes[3]!, shapes[17]!].map((s) => encodeLayerBlob(s.layer));
+  let refused = 0, ran = 0;
+  for (let i = 0; i < 1500; i++) {
+    const blob = Uint8Array.from(base[i % 2]!);
+    for (let m = 1 + Math.floor(rng() * 3); m > 0; m--) {
+      const at = rng() < 0.5 ? Math.floor(rng() * 60) : Math.floor(rng() * blob.length);
+      blob[at] = Math.floor(rng() * 256);
+    }
+    const cut = rng() < 0.2 ? blob.subarray(0, Math.floor(rng() * blob.length)) : blob;
+    try {
+      const layer = k.fromBlob(cut, `case ${i}`);
+      const out = layer.run(new Int8Array(layer.inputLength));
+      t.is(out.length, layer.outputLength);
+      ran++;
+    } catch (err) {
+      if (!(err instanceof WasmKernelError)) throw err;
+      t.true(err.field.length > 0);
+      refused++;
+    }
+  }
+  t.true(refused > 100 && ran > 10, `${refused} refused, ${ran} ran`);
+});
+
+test('WebAssembly: a layer needing more than MAX_LAYER_MEMORY is refused as memory, not a RangeError', async (t) => {
+  const k = await kernels();
+  // 4096 x 4096 x 64 input: 1 GiB of input alone.
+  const f = layerFields(shapes[3]!.layer);
+  const huge = encodeLayerFields({ ...f, inH: 4096, inW: 4096, inC: 64, kernel: 1, padding: 1, filters: 6, weights: new Int8Array(64 * 6) });
+  const e = t.throws(() => k.fromBlob(huge, 'huge'), { instanceOf: WasmKernelError });
+  t.is(e?.field, 'memory');
 });

@@ -88,6 +88,7 @@ lf_status lf_conv2d_prepare(const lf_conv2d_params *p, const int8_t *weights, si
   lf_simd_pack(weights, p->filters, per_filter, cp, packed);
   plan->packed = packed;
   plan->scratch_bytes = lf_conv2d_scratch_simd(plan);
+  if (plan->scratch_bytes == SIZE_MAX) return LF_ERR_SCRATCH;
 #endif
   return LF_OK;
 }

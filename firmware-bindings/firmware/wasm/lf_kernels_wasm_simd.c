@@ -186,7 +186,13 @@ static conv_scratch conv_scratch_of(const lf_conv2d_plan *pl) {
   return s;
 }
 
+/* SIZE_MAX when the scratch would not be addressable here (wasm32), so prepare refuses it. */
 size_t lf_conv2d_scratch_simd(const lf_conv2d_plan *pl) {
+  const lf_conv2d_params *p = &pl->p;
+  const uint64_t padded = ((uint64_t)(pl->g.conv_h - 1u) * p->stride + p->kernel) * ((uint64_t)(pl->g.conv_w - 1u) * p->stride + p->kernel) * p->in_c;
+  const uint64_t patches = (uint64_t)pl->g.conv_w * (((uint64_t)p->kernel * p->kernel * p->in_c + KB - 1u) & ~(uint64_t)(KB - 1u));
+  const uint64_t map = (uint64_t)pl->g.conv_h * pl->g.conv_w * p->filters;
+  if (padded + patches + map + 4u * 64u > (uint64_t)SIZE_MAX / 2u) return SIZE_MAX;
   conv_scratch s = conv_scratch_of(pl);
   return s.padded + s.patches + s.map;
 }
