@@ -18,6 +18,7 @@ import {
   type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming, type ClaimInput,
 } from '@layerfleet/protocol';
 import { LayerStore } from './layer-store.js';
+import type { LayerKernels } from './layer-kernels.js';
 import type { LayerExecutor } from './layer-executor.js';
 import { connectOrEnrol, enrolDevice } from './enrol.js';
 import { connectDevice, rotateDeviceKeys, settleKeyFiles, type RotationOutcome } from './rotate-keys.js';
@@ -39,6 +40,8 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** Where assigned layers run; this process's int8 kernels unless a board is attached. */
   executor?: LayerExecutor;
+  /** The kernels an in-process executor runs (chooseKernels); TypeScript when not given. */
+  kernels?: LayerKernels;
   /** More fields for the retained `load` telemetry (a board's line counters, say). */
   loadTelemetry?: () => Record<string, unknown>;
   /**
@@ -106,7 +109,7 @@ export class Agent {
 
   private constructor(readonly opts: AgentOptions, readonly endpoint: SecureEndpoint, readonly client: MqttClient, readonly bootId: string) {
     this.rejections = new Rejections((line) => this.log(line));
-    this.layers = opts.executor ?? new LayerStore();
+    this.layers = opts.executor ?? new LayerStore(opts.kernels);
     this.budget = new MacsBudget(this.capabilities().macsPerSecond);
     this.lastReport = this.budget.totals();
   }

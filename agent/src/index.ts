@@ -5,6 +5,7 @@ export * from './token-bucket.js';
 export * from './macs-budget.js';
 export * from './layer-store.js';
 export * from './self-benchmark.js';
+export * from './layer-kernels.js';
 export * from './layer-executor.js';
 export * from './board-executor.js';
 export * from './enrol.js';

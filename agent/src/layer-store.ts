@@ -2,13 +2,19 @@
  * The int8 layers a device was handed by the gateway, keyed by model and layer index. It holds
  * only what it was assigned; nothing else of the model ever reaches it.
  */
-import { layerFromWire, layerMacs, runLayerInt8, type QuantizedLayer } from '@layerfleet/models';
+import { layerFromWire, layerMacs, type QuantizedLayer } from '@layerfleet/models';
+import { typescriptKernels, type LayerKernels, type PreparedLayer } from './layer-kernels.js';
 
 export class LayerStore {
-  private readonly layers = new Map<string, QuantizedLayer>();
+  private readonly layers = new Map<string, { layer: QuantizedLayer; run: PreparedLayer }>();
 
+  /** `kernels`: what the layers run on (chooseKernels); the TypeScript kernels by default. */
+  constructor(readonly kernels: LayerKernels = typescriptKernels) {}
+
+  /** Decodes and prepares the layer once (weights packed, constants split), so runs only compute. */
   install(model: string, index: number, wire: unknown): void {
-    this.layers.set(`${model}:${index}`, layerFromWire(wire));
+    const layer = layerFromWire(wire);
+    this.layers.set(`${model}:${index}`, { layer, run: this.kernels.prepare(layer) });
   }
 
   has(model: string, index: number): boolean { return this.layers.has(`${model}:${index}`); }
@@ -21,9 +27,9 @@ export class LayerStore {
   run(model: string, from: number, to: number, input: Int8Array): Int8Array {
     let x = input;
     for (let i = from; i <= to; i++) {
-      const layer = this.layers.get(`${model}:${i}`);
-      if (!layer) throw new Error(`no weights for ${model} layer ${i}`);
-      x = runLayerInt8(layer, x);
+      const held = this.layers.get(`${model}:${i}`);
+      if (!held) throw new Error(`no weights for ${model} layer ${i}`);
+      x = held.run(x);
     }
     return x;
   }
@@ -32,8 +38,8 @@ export class LayerStore {
   macs(model: string, from: number, to: number): number {
     let total = 0;
     for (let i = from; i <= to; i++) {
-      const layer = this.layers.get(`${model}:${i}`);
-      if (layer) total += layerMacs(layer.spec);
+      const held = this.layers.get(`${model}:${i}`);
+      if (held) total += layerMacs(held.layer.spec);
     }
     return total;
   }

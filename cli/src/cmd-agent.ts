@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePublicKeys } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
-import { Agent, measureMacsPerSecond, runSource, summarizeSource, progressLine, DEFAULT_REQUEST_TIMEOUT_MS, type SourceStats } from '@layerfleet/agent';
+import { Agent, chooseKernels, measureKernels, runSource, summarizeSource, progressLine, DEFAULT_REQUEST_TIMEOUT_MS, type SourceStats } from '@layerfleet/agent';
 import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
 import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
@@ -37,6 +37,7 @@ export const spec: CommandSpec = {
     'request-timeout': { type: 'number', default: DEFAULT_REQUEST_TIMEOUT_MS, unit: 'ms', description: 'with --source: how long a request may take before it fails' },
     json: { type: 'boolean', description: 'with --source: the last line of stdout is the summary as one JSON object' },
     quiet: { type: 'boolean', description: 'no log lines on stderr' },
+    kernels: { type: 'string', value: 'auto|wasm-simd|typescript', default: 'auto', description: 'int8 kernels for layers computed here: the C kernels as WebAssembly SIMD (auto: when this runtime has it) or the TypeScript reference' },
   },
 };
 
@@ -51,7 +52,11 @@ export async function run(argv: string[]): Promise<number | void> {
   const ca = caFile === undefined ? undefined : await readFile(caFile).catch((err: Error) => { throw new Error(`--ca: cannot read ${caFile} (${err.message})`); });
   if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--ca: ${caFile} holds no PEM certificate (expected the gateway's DIR/tls/ca.crt)`);
   const model = loadLenetInt8();
-  const measured = measureMacsPerSecond(model);
+  const want = stringFlag(flags, 'kernels') ?? 'auto';
+  if (want !== 'auto' && want !== 'wasm-simd' && want !== 'typescript') throw new Error(`--kernels: ${want} is not auto, wasm-simd or typescript`);
+  const kernels = await chooseKernels(want);
+  // The figure announced is that of the kernels the layers will run on.
+  const measured = measureKernels(model, kernels).macsPerSecond;
   const log = flags.quiet ? () => {} : (line: string) => console.error(line);
   const budget = numberFlag(flags, 'macs-budget');
   const memory = numberFlag(flags, 'memory');
@@ -65,6 +70,7 @@ export async function run(argv: string[]): Promise<number | void> {
     brokerUrl,
     role: isSource ? 'source' : 'worker',
     measuredMacsPerSecond: measured,
+    kernels,
     ...(budget === undefined ? {} : { macsBudget: budget }),
     ...(memory === undefined ? {} : { memoryBytes: memory }),
     rateBitsPerSecond,
@@ -72,7 +78,8 @@ export async function run(argv: string[]): Promise<number | void> {
     ...(ca ? { ca } : {}),
     ...(isSource ? { requestRate: requiredNumber(flags, 'rate') } : {}),
   });
-  log(`[${id}] up: ${(measured / 1e6).toFixed(0)} MMAC/s measured, offering ${(agent.capabilities().macsPerSecond / 1e6).toFixed(2)} MMAC/s`);
+  if (kernels.note) log(`[${id}] ${kernels.note}`);
+  log(`[${id}] up: ${(measured / 1e6).toFixed(0)} MMAC/s measured (${kernels.path} kernels), offering ${(agent.capabilities().macsPerSecond / 1e6).toFixed(2)} MMAC/s`);
   const ports = (stringFlag(flags, 'boards') ?? '').split(',').filter((p) => p.length > 0);
   const boards = await startBoardDevices(ports, {
     id, stateDir, gateway, log, brokerUrl, ...(ca ? { ca } : {}), rateBitsPerSecond,

@@ -1,6 +1,7 @@
 /** `layerfleet bench` (`npm run bench`): our code against named peers, in one run, as ratios. */
 import { benchEnvelope, nativeCrypto } from '@layerfleet/protocol';
-import { benchKernels } from '@layerfleet/models';
+import { benchKernels, randomQuantizedModel, zoo, type BenchOptions, type Int8Peer } from '@layerfleet/models';
+import { loadWasmKernels } from '@layerfleet/firmware-bindings';
 import { benchPlanner } from './bench-planner.js';
 import { benchBoards } from './bench-boards.js';
 import { benchLedgerTable } from './bench-ledger.js';
@@ -40,11 +41,30 @@ function benchEnvelopes(): void {
   }
 }
 
+/**
+ * Ours (the firmware's C kernels as WebAssembly SIMD, what agents run; and the TypeScript
+ * reference, the fallback) against tfjs float32 on the same shapes, one core each, one run:
+ * LeNet-5 (trained weights), the CIFAR CNN, and VGG16's layers at one per stage (seeded random
+ * weights; its fc6 alone is 100 M weights, left out).
+ */
 async function benchKernelTable(): Promise<void> {
-  console.log('\nint8 kernels (ours) vs float32 tfjs on the same LeNet-5 layer shapes, MMAC/s');
-  console.log('layer     MACs      ours   tfjs-cpu  tfjs-wasm  ours/cpu  ours/wasm');
-  for (const r of await benchKernels()) {
-    console.log(`${r.layer.padEnd(8)} ${String(r.macs).padStart(7)} ${(r.ours / 1e6).toFixed(0).padStart(8)} ${(r.tfjsCpu / 1e6).toFixed(0).padStart(9)} ${(r.tfjsWasm / 1e6).toFixed(0).padStart(9)} ${(r.ours / r.tfjsCpu).toFixed(2).padStart(8)}× ${(r.ours / r.tfjsWasm).toFixed(2).padStart(8)}×`);
+  const wasm = await loadWasmKernels((why) => console.log(`(no WebAssembly kernels: ${why})`));
+  const int8: Int8Peer | undefined = wasm ? { name: 'wasm-simd', prepare: (layer) => { const l = wasm.layer(layer); return (x) => l.run(x); } } : undefined;
+  const sets: [string, BenchOptions][] = [
+    ['LeNet-5 (MNIST 28x28x1, trained weights)', {}],
+    ['CIFAR CNN (32x32x3, random weights)', { model: randomQuantizedModel(zoo['cifarCnn']!, 11) }],
+    ['VGG16 (128x128x3, random weights; one layer per stage)', { model: randomQuantizedModel(zoo['vgg16']!, 12, ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1', 'fc7', 'fc8']) }],
+  ];
+  console.log('\nint8 kernels (ours: C as WebAssembly SIMD, and the TypeScript reference) vs float32 tfjs, one thread each,');
+  console.log('MMAC per CPU-second, best of 3 alternating rounds');
+  console.log('layer          MACs   ours-wasm   ours-ts  tfjs-cpu tfjs-wasm  wasm/tfjs-wasm  ts/tfjs-cpu');
+  for (const [title, opts] of sets) {
+    console.log(title);
+    for (const r of await benchKernels({ ...opts, ...(int8 ? { int8 } : {}) })) {
+      const m = (v: number | undefined) => (v === undefined ? '—' : (v / 1e6).toFixed(0)).padStart(9);
+      const ratio = (a: number | undefined, b: number) => (a === undefined ? '—' : `${(a / b).toFixed(2)}×`).padStart(14);
+      console.log(`  ${r.layer.padEnd(9)} ${String(r.macs).padStart(10)} ${m(r.int8Peer)}  ${m(r.ours)} ${m(r.tfjsCpu)} ${m(r.tfjsWasm)} ${ratio(r.int8Peer, r.tfjsWasm)} ${ratio(r.ours, r.tfjsCpu).slice(1)}`);
+    }
   }
 }
 

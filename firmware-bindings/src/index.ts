@@ -7,3 +7,4 @@ export * from './serial/index.js';
 export * from './emulated-board.js';
 export * from './emulator-programs.js';
 export * from './find-port.js';
+export * from './wasm-kernels.js';

@@ -48,4 +48,5 @@ export { TrainNet, type LabelledImage, type LayerGradients } from './train/netwo
 export { initFloatModel } from './train/init.js';
 export { LENET_CALIBRATION_IMAGES, LENET_MIN_INT8_ACCURACY, LENET_RECIPE, LENET_SPLIT_SEED } from './train/lenet-recipe.js';
 
-export { benchKernels, formatBenchTable, type BenchOptions, type KernelBenchRow } from './bench-kernels.js';
+export { benchKernels, formatBenchTable, type BenchOptions, type Int8Peer, type KernelBenchRow } from './bench-kernels.js';
+export { randomQuantizedModel } from './random-model.js';

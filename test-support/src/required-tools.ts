@@ -6,11 +6,13 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type RequiredTool = 'arm-none-eabi-gcc' | 'qemu-system-arm';
+export type RequiredTool = 'arm-none-eabi-gcc' | 'qemu-system-arm' | 'clang-16' | 'wasm-ld-16';
 
 const DEBIAN_PACKAGES: Record<RequiredTool, readonly string[]> = {
   'arm-none-eabi-gcc': ['gcc-arm-none-eabi', 'libnewlib-arm-none-eabi'],
   'qemu-system-arm': ['qemu-system-arm'],
+  'clang-16': ['clang-16'],
+  'wasm-ld-16': ['lld-16'],
 };
 
 /** Whether `program` is an executable file in a PATH directory (what `command -v` answers), checked synchronously so tests can be declared accordingly. */

@@ -36,6 +36,21 @@ void Default_Handler(void);
 void HardFault_Handler(void);
 int main(void);
 
+/* NVIC set-enable and clear-pending registers, IRQs 32n..32n+31 (ARMv7-M ARM B3.4.3). */
+#define LF_NVIC_ISER(n) (*(volatile uint32_t *)(uintptr_t)(0xE000E100u + 4u * (n)))
+#define LF_NVIC_ICPR(n) (*(volatile uint32_t *)(uintptr_t)(0xE000E280u + 4u * (n)))
+
+/*
+ * Sleeping until the UART has something, without an interrupt handler: PRIMASK is set once, so
+ * an enabled interrupt is never taken, yet it still ends a WFI when it becomes pending (ARMv7-M
+ * ARM B1.5.19, "WFI wakeup events"). The board then clears the source and the NVIC's pending
+ * bit and looks at the UART again. A byte that arrives between that look and the WFI leaves
+ * its interrupt pending, so the WFI returns at once: nothing is missed, and an idle board
+ * executes nothing (QEMU stops the emulated CPU until the pty has a byte).
+ */
+static inline void lf_irq_mask(void) { __asm__ volatile("cpsid i" ::: "memory"); }
+static inline void lf_wait_for_interrupt(void) { __asm__ volatile("dsb 0xF\n\twfi" ::: "memory"); }
+
 /* Copies .data from flash and zeroes .bss: the C runtime's start, before main(). */
 void lf_crt0(void);
 

@@ -103,7 +103,7 @@ size_t lf_board_read(uint8_t *buf, size_t cap) {
   return 0;
 }
 
-void lf_board_write(const uint8_t *buf, size_t len) {
+bool lf_board_write(const uint8_t *buf, size_t len) {
   size_t done = 0;
   int waited_ms = 0;
   while (done < len && !stopping) {
@@ -114,7 +114,7 @@ void lf_board_write(const uint8_t *buf, size_t len) {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
     /*
      * The pty buffer is full: nobody is reading the port. A UART with no listener loses what
      * it sends, so after a while the unread bytes are dropped rather than blocking the board
@@ -128,6 +128,7 @@ void lf_board_write(const uint8_t *buf, size_t len) {
     struct pollfd p = { master_fd, POLLOUT, 0 };
     if (poll(&p, 1, 50) <= 0) waited_ms += 50;
   }
+  return done == len;
 }
 
 uint32_t lf_board_cycles(void) {

@@ -43,6 +43,8 @@
    arena); one spare word so a job over the limit is seen rather than silently cut. */
 static uint32_t job_words[JOB_MAX_BYTES / 4u + 1u];
 static int8_t out[OUT_MAX_BYTES];
+/* The prepared layer's state: per-channel constants, 12 bytes for each of at most 4096. */
+static uint32_t persist_words[4096u * 3u];
 
 static _Noreturn void fail(const char *field, const char *reason) {
   fprintf(stderr, "golden-runner: %s: %s\n", field, reason);
@@ -86,8 +88,10 @@ int main(void) {
   /* int8_t is exactly 8-bit two's complement (C11 7.20.1.1): the bytes are the values. */
   const int8_t *input = (const int8_t *)(const void *)(job + blob_len + 4);
 
+  lf_status st = lf_layer_prepare(&layer, persist_words, sizeof persist_words);
+  if (st != LF_OK) fail_n(lf_status_field(st), "refused by the kernel's prepare (status %lu)%.0lu", (unsigned long)(-(long)st), 0);
   size_t out_n = 0;
-  lf_status st = lf_layer_run(&layer, input, count, out, sizeof out, &out_n);
+  st = lf_layer_run(&layer, input, count, out, sizeof out, &out_n, NULL, 0);
   if (st == LF_ERR_INPUT) fail_n("input", "length %lu inconsistent with the layer shape (%lu expected)", count, layer.input_len);
   if (st == LF_ERR_OUTPUT) fail_n("output", "larger than the static limit of %lu bytes%.0lu", OUT_MAX_BYTES, 0);
   if (st != LF_OK) fail_n(lf_status_field(st), "refused by the kernel (status %lu)%.0lu", (unsigned long)(-(long)st), 0);

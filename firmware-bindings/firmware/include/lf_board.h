@@ -35,8 +35,9 @@ size_t lf_board_read(uint8_t *buf, size_t cap);
  */
 bool lf_board_reset_pressed(void);
 
-/* Writes all len bytes to the serial link, blocking until they are queued. */
-void lf_board_write(const uint8_t *buf, size_t len);
+/* Writes all len bytes to the serial link, blocking until they are queued. False when they
+   could not all be (the link failed, or a bounded wait for the transmitter ran out). */
+bool lf_board_write(const uint8_t *buf, size_t len);
 
 /* A free-running 32-bit cycle counter (DWT CYCCNT on a Cortex-M7) and its rate in Hz. */
 uint32_t lf_board_cycles(void);

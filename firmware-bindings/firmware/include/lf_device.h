@@ -35,6 +35,7 @@ _Static_assert(LF_MAX_IO_BYTES > 0 && LF_MAX_IO_BYTES <= 0x7FFFFFFFu, "LF_MAX_IO
 
 typedef struct {
   uint32_t offset, capacity;  /* arena space; kept across reloads and failures until reset */
+  uint32_t persist_offset, persist_capacity;  /* arena space for the layer's prepared state, likewise */
   uint32_t size, crc;         /* of the blob being received or held */
   uint32_t received;          /* bytes stored so far */
   bool open;                  /* a transfer is in progress */
@@ -44,6 +45,7 @@ typedef struct {
 
 typedef struct {
   uint64_t frames, runs, macs, cycles, bytes_in, bytes_out;
+  uint64_t send_failed;       /* answers lf_proto_send could not frame or write (it returned 0) */
   uint32_t errors[LF_E_COUNT];
 } lf_stats;
 
@@ -60,6 +62,12 @@ typedef struct {
   char id[LF_ID_MAX];
   bool reset_requested;       /* set by the reset handler, acted on once its answer is out */
 } lf_device;
+
+/* Books what lf_proto_send / lf_proto_send_error returned: bytes written, or 0 for a failure. */
+static inline void lf_device_sent(lf_device *d, size_t n) {
+  if (n == 0) d->stats.send_failed++;
+  else d->stats.bytes_out += n;
+}
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /*
  * One quantised layer as a self-describing LFLY blob (docs/serial-protocol.md, "Layer blob"):
- * validated once by lf_layer_parse, then run any number of times by lf_layer_run without
- * copying. The int32 sections are used where they lie, which is why the blob must start at a
+ * validated once by lf_layer_parse, prepared once by lf_layer_prepare, then run any number of
+ * times by lf_layer_run without copying. The int32 sections are used where they lie, which is why the blob must start at a
  * 4-byte aligned address and why only little-endian targets are supported (all of ours are).
  */
 #ifndef LF_LAYER_H
@@ -25,13 +25,20 @@ typedef enum { LF_LAYER_CONV2D = 1, LF_LAYER_DENSE = 2, LF_LAYER_MAXPOOL = 3 } l
 
 typedef struct {
   lf_layer_kind kind;
-  lf_conv2d_params conv;   /* conv2d; maxpool reads in_h/in_w/in_c/pool_size/pool_stride */
+  lf_conv2d_params conv;   /* conv2d */
   lf_dense_params dense;   /* dense */
+  lf_maxpool_params pool;  /* maxpool */
   lf_channel_params ch;    /* points into the blob */
   const int8_t *weights;   /* points into the blob */
   size_t weights_len;
   size_t input_len, output_len;
   uint64_t macs;           /* see lf_layer_macs */
+  bool prepared;           /* lf_layer_prepare filled plan */
+  union {
+    lf_conv2d_plan conv;
+    lf_dense_plan dense;
+    lf_maxpool_plan pool;
+  } plan;
 } lf_layer;
 
 /*
@@ -57,10 +64,21 @@ typedef struct {
  */
 bool lf_layer_parse(const uint8_t *blob, size_t len, lf_layer *out, size_t *blob_len, lf_layer_error *err);
 
-/* Runs a parsed layer. The shapes were validated by lf_layer_parse, so the only refusals left
-   are an input of the wrong length (LF_ERR_INPUT) and too small an output (LF_ERR_OUTPUT). */
+/*
+ * The kernels' prepare step on a parsed layer, once: lf_layer_persist_bytes of persistent space,
+ * 4-byte aligned, which must stay untouched, like the blob, while the layer is used. Parse has
+ * already refused whatever prepare would, so on a parsed layer only the buffer can fail it.
+ */
+size_t lf_layer_persist_bytes(const lf_layer *layer);
+lf_status lf_layer_prepare(lf_layer *layer, void *persist, size_t persist_cap);
+/* Scratch a run needs (after prepare): 0 on targets without a specific path. */
+size_t lf_layer_scratch_bytes(const lf_layer *layer);
+
+/* Runs a prepared layer. The shapes were validated by lf_layer_parse, so the only refusals
+   left are an input of the wrong length (LF_ERR_INPUT), too small an output (LF_ERR_OUTPUT) or
+   scratch (LF_ERR_SCRATCH), a layer not prepared (LF_ERR_PERSIST) or of no known kind. */
 lf_status lf_layer_run(const lf_layer *layer, const int8_t *input, size_t input_len,
-                       int8_t *output, size_t output_cap, size_t *output_len);
+                       int8_t *output, size_t output_cap, size_t *output_len, void *scratch, size_t scratch_cap);
 
 /* Multiply-accumulates of one run: conv conv_h*conv_w*filters*kernel*kernel*in_c (before the
    fused pool), dense inputs*units, maxpool 0. Saturates instead of wrapping. */

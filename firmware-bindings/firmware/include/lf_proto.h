@@ -43,7 +43,7 @@ const char *lf_err_name(lf_err e);
 
 typedef struct {
   uint8_t type;
-  uint16_t seq;            /* LF_SEQ_UNKNOWN until the body's first 4 bytes were read */
+  uint16_t seq;            /* LF_SEQ_UNKNOWN unless the frame's CRC matched */
   const uint8_t *payload;  /* points into the caller's body buffer */
   size_t payload_len;
 } lf_frame;
@@ -51,11 +51,12 @@ typedef struct {
 /*
  * Decodes one encoded frame (the bytes between two 0x00) into body[0..cap) and checks it in the
  * doc's order: COBS, length, CRC, version. Returns LF_E_OK, or the kind to refuse it with (with
- * f->seq set when it was readable and *msg a one-line reason).
+ * f->seq set only when the CRC matched, i.e. for a `version` refusal, and *msg a one-line reason).
  */
 lf_err lf_proto_decode(const uint8_t *encoded, size_t n, uint8_t *body, size_t cap, lf_frame *f, const char **msg);
 
-/* Frames and writes one message; returns the bytes written (0 when the payload is too long). */
+/* Frames and writes one message; returns the bytes written, 0 when the payload is too long or
+   the board could not write them all (callers count that: lf_device_sent). */
 size_t lf_proto_send(uint8_t type, uint16_t seq, const uint8_t *payload, size_t len);
 
 /* What an error answer says besides its kind; has_* marks the optional fields present. */

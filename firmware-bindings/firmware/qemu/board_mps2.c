@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "lf_board.h"
+#include "lf_cortex_m.h"
 #include "mps2_regs.h"
 
 #define LF_UART_BAUD 115200u
@@ -35,15 +36,22 @@ void lf_board_init(void) {
   UART0_BAUDDIV = MPS2_SYSCLK_HZ / LF_UART_BAUD;
   UART0_STATE = UART_STATE_TXOVR | UART_STATE_RXOVR;
   UART0_INTSTATUS = 0xFu;
-  UART0_CTRL = UART_CTRL_TXEN | UART_CTRL_RXEN;
+  UART0_CTRL = UART_CTRL_TXEN | UART_CTRL_RXEN | UART_CTRL_RXINTEN;
+  /* The RX interrupt only wakes the WFI in lf_board_read; PRIMASK keeps it from being taken. */
+  lf_irq_mask();
+  LF_NVIC_ICPR(0) = 1u << UART0_RX_IRQ;
+  LF_NVIC_ISER(0) = 1u << UART0_RX_IRQ;
 }
 
 size_t lf_board_read(uint8_t *buf, size_t cap) {
   size_t n = 0;
   uint32_t state;
   if (buf == NULL || cap == 0) return 0;
-  /* Block for the first byte. */
+  /* Sleep until the first byte (see lf_wait_for_interrupt): no busy polling while idle. */
   while (((state = UART0_STATE) & UART_STATE_RXFULL) == 0) {
+    lf_wait_for_interrupt();
+    UART0_INTSTATUS = UART_INTSTATUS_RX;
+    LF_NVIC_ICPR(0) = 1u << UART0_RX_IRQ;
   }
   do {
     if (state & UART_STATE_RXOVR) UART0_STATE = UART_STATE_RXOVR; /* never set under QEMU */
@@ -53,13 +61,16 @@ size_t lf_board_read(uint8_t *buf, size_t cap) {
   return n;
 }
 
-void lf_board_write(const uint8_t *buf, size_t len) {
+bool lf_board_write(const uint8_t *buf, size_t len) {
   size_t i;
+  if (buf == NULL && len != 0) return false;
+  /* QEMU drains TX as fast as the backend takes bytes: nothing to time out on. */
   for (i = 0; i < len; ++i) {
     while (UART0_STATE & UART_STATE_TXFULL) {
     }
     UART0_DATA = buf[i];
   }
+  return true;
 }
 
 uint32_t lf_board_cycles(void) { return ~TIMER0_VALUE; }

@@ -27,6 +27,10 @@
 #define UART_STATE_RXOVR (1u << 3) /* write 1 to clear */
 #define UART_CTRL_TXEN (1u << 0)
 #define UART_CTRL_RXEN (1u << 1)
+#define UART_CTRL_RXINTEN (1u << 3)
+#define UART_INTSTATUS_RX (1u << 1) /* write 1 to clear */
+/* NVIC line of UART0's RX interrupt (QEMU hw/arm/mps2.c: uartirq[] = {0, 2, 4, ...}, TX one above). */
+#define UART0_RX_IRQ 0u
 
 /* CMSDK APB timer 0 (DDI0479 4.4): a 32-bit down counter clocked by PCLK = SYSCLK. */
 #define TIMER0_BASE 0x40000000u

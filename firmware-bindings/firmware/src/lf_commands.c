@@ -162,6 +162,25 @@ static bool h_chunk(lf_device *d, const lf_cbor_field *args, lf_cbor_writer *w, 
     lf_layer_error_text(&le, layer_msg, sizeof layer_msg);
     return refuse(r, LF_E_LAYER, le.field, layer_msg);
   }
+  /* The kernels' prepare step, once per layer: its state gets arena space of its own. */
+  size_t need = lf_layer_persist_bytes(&s->layer);
+  if (need > s->persist_capacity) {
+    uint32_t free = LF_ARENA_BYTES - d->arena_used;
+    if (need > free || ((need + 3u) & ~(size_t)3u) > free) {
+      empty_slot(s);
+      r->has_free = true;
+      r->free = free;
+      return refuse(r, LF_E_ARENA, NULL, "not enough free arena for the prepared layer; slot emptied");
+    }
+    s->persist_offset = d->arena_used;
+    s->persist_capacity = (uint32_t)((need + 3u) & ~(size_t)3u);
+    d->arena_used += s->persist_capacity;
+  }
+  lf_status st = lf_layer_prepare(&s->layer, d->arena + s->persist_offset, s->persist_capacity);
+  if (st != LF_OK) {
+    empty_slot(s);
+    return refuse(r, LF_E_LAYER, lf_status_field(st), "the kernel's prepare refused the layer; slot emptied");
+  }
   s->open = false;
   s->complete = true;
   put_done(w, s, crc);
@@ -216,7 +235,8 @@ static bool h_run(lf_device *d, const lf_cbor_field *args, lf_cbor_writer *w, lf
     const lf_layer *l = &d->slots[order[i]].layer;
     size_t out_len = 0;
     uint32_t t0 = lf_board_cycles();
-    lf_status st = lf_layer_run(l, src, src_len, dst, LF_MAX_IO_BYTES, &out_len);
+    /* No target-specific path on a board: its kernels need no scratch. */
+    lf_status st = lf_layer_run(l, src, src_len, dst, LF_MAX_IO_BYTES, &out_len, NULL, 0);
     cycles += (uint32_t)(lf_board_cycles() - t0);  /* modulo 2^32: right across one wrap */
     if (st != LF_OK) {
       d->output_len = 0;
@@ -253,7 +273,7 @@ static bool h_stats(lf_device *d, const lf_cbor_field *args, lf_cbor_writer *w, 
   (void)args;
   (void)r;
   const lf_stats *st = &d->stats;
-  lf_cbor_put_map(w, 7);
+  lf_cbor_put_map(w, 8);
   lf_cbor_put_key_uint(w, "frames", st->frames);
   /* Every kind, zero or not, so a reader can subtract two snapshots key by key. */
   lf_cbor_put_text(w, "errors");
@@ -264,6 +284,7 @@ static bool h_stats(lf_device *d, const lf_cbor_field *args, lf_cbor_writer *w, 
   lf_cbor_put_key_uint(w, "cycles", st->cycles);
   lf_cbor_put_key_uint(w, "bytesIn", st->bytes_in);
   lf_cbor_put_key_uint(w, "bytesOut", st->bytes_out);
+  lf_cbor_put_key_uint(w, "sendFailed", st->send_failed);
   return true;
 }
 
@@ -313,10 +334,10 @@ bool lf_commands_handle(lf_device *d, const lf_frame *f) {
   if (!ok) {
     d->reset_requested = false;
     d->stats.errors[r.kind]++;
-    d->stats.bytes_out += lf_proto_send_error(f->seq, f->type, &r);
+    lf_device_sent(d, lf_proto_send_error(f->seq, f->type, &r));
     return false;
   }
-  d->stats.bytes_out += lf_proto_send((uint8_t)(f->type | LF_ANSWER_BIT), f->seq, answer, w.len);
+  lf_device_sent(d, lf_proto_send((uint8_t)(f->type | LF_ANSWER_BIT), f->seq, answer, w.len));
   if (!d->reset_requested) return false;
   lf_board_reset();
   return true;

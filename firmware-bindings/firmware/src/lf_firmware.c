@@ -52,6 +52,7 @@ static uint32_t last_boot;
 _Static_assert(CAL_INPUTS >= 1u, "LF_MAX_IO_BYTES too small for the MAC/s benchmark");
 _Static_assert(CAL_CONV_HW * CAL_CONV_HW * CAL_CONV_F <= LF_MAX_IO_BYTES, "LF_MAX_IO_BYTES too small for the conv benchmark");
 _Static_assert(CAL_CONV_F <= CAL_UNITS, "the conv benchmark shares the dense one's zero constants");
+_Static_assert(CAL_UNITS * 12u % 16u == 0 && CAL_CONV_F * 12u % 16u == 0, "prepare's persistent space is whole 16-byte blocks");
 /* Zero bias, multiplier and shift: requantisation still runs its full arithmetic on them. */
 static const int32_t cal_zeros[CAL_UNITS];
 
@@ -74,22 +75,34 @@ static uint64_t cal_rate(bool (*run)(void), uint64_t macs_per_run) {
   return (uint64_t)CAL_RUNS * macs_per_run * lf_board_cycle_hz() / cycles;
 }
 
+/* Prepared once per boot, like a loaded layer: the timed calls are the kernels' eval alone. */
+static lf_channel_plan cal_persist[CAL_UNITS + CAL_CONV_F];
+static lf_dense_plan cal_dense_plan;
+static lf_conv2d_plan cal_conv_plan;
+
+static bool cal_prepare(void) {
+  const lf_dense_params dp = { CAL_INPUTS, CAL_UNITS, 0, 0, -128, 127 };
+  const lf_channel_params dch = { cal_zeros, CAL_UNITS, cal_zeros, CAL_UNITS, cal_zeros, CAL_UNITS };
+  if (lf_dense_prepare(&dp, io_scratch, CAL_INPUTS * CAL_UNITS, &dch, cal_persist, CAL_UNITS * sizeof cal_persist[0], &cal_dense_plan) != LF_OK) return false;
+  const lf_conv2d_params cp = { CAL_CONV_HW, CAL_CONV_HW, CAL_CONV_C, 3, 1, CAL_CONV_F, LF_PADDING_SAME, 0, 0, 0, 0, -128, 127 };
+  const lf_channel_params cch = { cal_zeros, CAL_CONV_F, cal_zeros, CAL_CONV_F, cal_zeros, CAL_CONV_F };
+  return lf_conv2d_prepare(&cp, io_scratch, CAL_CONV_F * 9u * CAL_CONV_C, &cch, cal_persist + CAL_UNITS,
+                           CAL_CONV_F * sizeof cal_persist[0], &cal_conv_plan) == LF_OK;
+}
+
 static bool cal_dense(void) {
-  const lf_dense_params p = { CAL_INPUTS, CAL_UNITS, 0, 0, -128 };
-  const lf_channel_params ch = { cal_zeros, CAL_UNITS, cal_zeros, CAL_UNITS, cal_zeros, CAL_UNITS };
-  return lf_dense_s8(&p, io_scratch, CAL_INPUTS * CAL_UNITS, &ch, io_input, CAL_INPUTS, io_output, LF_MAX_IO_BYTES, NULL) == LF_OK;
+  lf_dense_eval(&cal_dense_plan, io_input, io_output, NULL);
+  return true;
 }
 
 static bool cal_conv(void) {
-  const lf_conv2d_params p = { CAL_CONV_HW, CAL_CONV_HW, CAL_CONV_C, 3, 1, CAL_CONV_F, LF_PADDING_SAME, 0, 0, 0, 0, -128 };
-  const lf_channel_params ch = { cal_zeros, CAL_CONV_F, cal_zeros, CAL_CONV_F, cal_zeros, CAL_CONV_F };
-  size_t out_len;
-  return lf_conv2d_s8(&p, io_scratch, CAL_CONV_F * 9u * CAL_CONV_C, &ch, io_input, CAL_CONV_HW * CAL_CONV_HW * CAL_CONV_C,
-                      io_output, LF_MAX_IO_BYTES, &out_len) == LF_OK;
+  lf_conv2d_eval(&cal_conv_plan, io_input, io_output, NULL);
+  return true;
 }
 
 static uint64_t measure_macs_per_s(void) {
   cal_fill();
+  if (!cal_prepare()) return 0;
   uint64_t dense = cal_rate(cal_dense, (uint64_t)CAL_INPUTS * CAL_UNITS);
   uint64_t conv = cal_rate(cal_conv, (uint64_t)CAL_CONV_HW * CAL_CONV_HW * CAL_CONV_F * 9u * CAL_CONV_C);
   memset(io_input, 0, sizeof io_input);
@@ -133,7 +146,8 @@ static void announce(void) {
   lf_cbor_put_key_text(&w, "board", lf_board_name());
   lf_cbor_put_key_text(&w, "id", dev.id);
   lf_cbor_put_key_uint(&w, "boot", dev.boot);
-  if (!w.overflow) dev.stats.bytes_out += lf_proto_send(LF_TYPE_BOOT, 0, payload, w.len);
+  if (w.overflow) dev.stats.send_failed++;
+  else lf_device_sent(&dev, lf_proto_send(LF_TYPE_BOOT, 0, payload, w.len));
 }
 
 /* Everything a power-on would clear, then the benchmark and the announcement. */
@@ -160,7 +174,7 @@ static void refuse_frame(lf_err kind, uint16_t seq, const char *msg) {
   r.msg = msg;
   dev.stats.errors[kind]++;
   /* No req: the type of a frame that failed these checks is not trustworthy. */
-  dev.stats.bytes_out += lf_proto_send_error(seq, -1, &r);
+  lf_device_sent(&dev, lf_proto_send_error(seq, -1, &r));
 }
 
 /* One complete frame; true when it reset the board. */

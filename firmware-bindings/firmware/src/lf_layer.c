@@ -107,11 +107,8 @@ static bool parse_conv(lf_layer *l, uint8_t padding, lf_layer_error *err) {
 
 static bool parse_dense(lf_layer *l, lf_layer_error *err) {
   const lf_dense_params *p = &l->dense;
-  if (p->inputs == 0 || p->inputs > LF_MAX_DENSE_INPUTS) return shape_refused(LF_ERR_INPUTS, err);
-  if (p->units == 0 || p->units > LF_MAX_DIM) return shape_refused(LF_ERR_FILTERS, err);
-  if (p->input_zero_point < -128 || p->input_zero_point > 127 || p->output_zero_point < -128 || p->output_zero_point > 127)
-    return shape_refused(LF_ERR_ZERO_POINT, err);
-  if (p->activation_min < -128 || p->activation_min > 127) return shape_refused(LF_ERR_ACTIVATION_MIN, err);
+  lf_status st = lf_dense_check(p);
+  if (st != LF_OK) return shape_refused(st, err);
   uint64_t w = (uint64_t)p->inputs * p->units;
   if (!check_weights(l->weights_len, w, err) || !check_channels(&l->ch, p->units, err)) return false;
   l->input_len = p->inputs;
@@ -121,19 +118,15 @@ static bool parse_dense(lf_layer *l, lf_layer_error *err) {
 }
 
 static bool parse_maxpool(lf_layer *l, lf_layer_error *err) {
-  const lf_conv2d_params *p = &l->conv;
-  if (p->in_h == 0 || p->in_w == 0 || p->in_c == 0 || p->in_h > LF_MAX_DIM || p->in_w > LF_MAX_DIM || p->in_c > LF_MAX_DIM)
-    return shape_refused(LF_ERR_SHAPE, err);
-  if (p->pool_size == 0 || p->pool_stride == 0 || p->pool_size > p->in_h || p->pool_size > p->in_w || p->pool_stride > LF_MAX_DIM)
-    return shape_refused(LF_ERR_POOL, err);
+  lf_maxpool_plan plan;
+  lf_status st = lf_maxpool_prepare(&l->pool, &plan);
+  if (st != LF_OK) return shape_refused(st, err);
   if (l->ch.bias_len != 0) return refuse(err, "bias", "must be empty for maxpool (count %u)", l->ch.bias_len, 0);
   if (l->ch.multipliers_len != 0) return refuse(err, "multipliers", "must be empty for maxpool (count %u)", l->ch.multipliers_len, 0);
   if (l->ch.shifts_len != 0) return refuse(err, "shifts", "must be empty for maxpool (count %u)", l->ch.shifts_len, 0);
   if (l->weights_len != 0) return refuse(err, "weights", "must be empty for maxpool (count %u)", l->weights_len, 0);
-  uint64_t oh = (p->in_h - p->pool_size) / p->pool_stride + 1, ow = (p->in_w - p->pool_size) / p->pool_stride + 1;
-  /* Each factor is at most 2^12, so the products fit 32 bits and therefore size_t. */
-  l->input_len = (size_t)((uint64_t)p->in_h * p->in_w * p->in_c);
-  l->output_len = (size_t)(oh * ow * p->in_c);
+  l->input_len = plan.input_len;
+  l->output_len = plan.output_len;
   l->macs = 0;
   return true;
 }
@@ -156,8 +149,12 @@ bool lf_layer_parse(const uint8_t *blob, size_t len, lf_layer *out, size_t *blob
   uint32_t u[10];
   for (size_t i = 0; i < 10; i++) u[i] = rd_u32(blob + 8 + 4 * i);
   int32_t izp = as_i32(rd_u32(blob + 48)), ozp = as_i32(rd_u32(blob + 52)), amin = as_i32(rd_u32(blob + 56));
-  l.conv = (lf_conv2d_params){ u[0], u[1], u[2], u[3], u[4], u[5], LF_PADDING_VALID, u[6], u[7], izp, ozp, amin };
-  l.dense = (lf_dense_params){ u[8], u[9], izp, ozp, amin };
+  /* The blob carries the clamp's lower end only; its upper end is 127, as the TS kernels'
+     activationRange gives for every layer they have (relu6 would need a blob field). */
+  const int32_t amax = 127;
+  l.conv = (lf_conv2d_params){ u[0], u[1], u[2], u[3], u[4], u[5], LF_PADDING_VALID, u[6], u[7], izp, ozp, amin, amax };
+  l.dense = (lf_dense_params){ u[8], u[9], izp, ozp, amin, amax };
+  l.pool = (lf_maxpool_params){ u[0], u[1], u[2], u[6], u[7] };
 
   cursor c = { blob, LF_LAYER_HEADER_BYTES, len };
   size_t at_bias, at_mult, at_shift, at_w;
@@ -178,19 +175,66 @@ bool lf_layer_parse(const uint8_t *blob, size_t len, lf_layer *out, size_t *blob
   return true;
 }
 
-lf_status lf_layer_run(const lf_layer *l, const int8_t *input, size_t input_len,
-                       int8_t *output, size_t output_cap, size_t *output_len) {
+size_t lf_layer_persist_bytes(const lf_layer *l) {
+  if (l == NULL) return 0;
+  switch (l->kind) {
+    case LF_LAYER_CONV2D: return lf_conv2d_persist_bytes(&l->conv);
+    case LF_LAYER_DENSE: return lf_dense_persist_bytes(&l->dense);
+    case LF_LAYER_MAXPOOL: return 0;
+  }
+  return 0;
+}
+
+lf_status lf_layer_prepare(lf_layer *l, void *persist, size_t persist_cap) {
   if (l == NULL) return LF_ERR_NULL;
+  lf_status st;
+  l->prepared = false;
   switch (l->kind) {
     case LF_LAYER_CONV2D:
-      return lf_conv2d_s8(&l->conv, l->weights, l->weights_len, &l->ch, input, input_len, output, output_cap, output_len);
+      st = lf_conv2d_prepare(&l->conv, l->weights, l->weights_len, &l->ch, persist, persist_cap, &l->plan.conv);
+      break;
     case LF_LAYER_DENSE:
-      return lf_dense_s8(&l->dense, l->weights, l->weights_len, &l->ch, input, input_len, output, output_cap, output_len);
+      st = lf_dense_prepare(&l->dense, l->weights, l->weights_len, &l->ch, persist, persist_cap, &l->plan.dense);
+      break;
     case LF_LAYER_MAXPOOL:
-      return lf_maxpool_s8(l->conv.in_h, l->conv.in_w, l->conv.in_c, l->conv.pool_size, l->conv.pool_stride,
-                           input, input_len, output, output_cap, output_len);
+      st = lf_maxpool_prepare(&l->pool, &l->plan.pool);
+      break;
+    default:
+      return LF_ERR_KIND;
   }
-  return LF_ERR_NULL;
+  l->prepared = st == LF_OK;
+  return st;
+}
+
+size_t lf_layer_scratch_bytes(const lf_layer *l) {
+  if (l == NULL || !l->prepared) return 0;
+  return l->kind == LF_LAYER_CONV2D ? l->plan.conv.scratch_bytes : l->kind == LF_LAYER_DENSE ? l->plan.dense.scratch_bytes : 0;
+}
+
+lf_status lf_layer_run(const lf_layer *l, const int8_t *input, size_t input_len,
+                       int8_t *output, size_t output_cap, size_t *output_len, void *scratch, size_t scratch_cap) {
+  if (l == NULL || input == NULL || output == NULL) return LF_ERR_NULL;
+  if (!l->prepared) return LF_ERR_PERSIST;
+  if (input_len != l->input_len) return LF_ERR_INPUT;
+  if (output_cap < l->output_len) return LF_ERR_OUTPUT;
+  size_t need = lf_layer_scratch_bytes(l);
+  if (need != 0 && (scratch == NULL || scratch_cap < need)) return LF_ERR_SCRATCH;
+  switch (l->kind) {
+    case LF_LAYER_CONV2D:
+      lf_conv2d_eval(&l->plan.conv, input, output, scratch);
+      break;
+    case LF_LAYER_DENSE:
+      lf_dense_eval(&l->plan.dense, input, output, scratch);
+      break;
+    case LF_LAYER_MAXPOOL:
+      lf_maxpool_eval(&l->plan.pool, input, output);
+      break;
+    default:
+      /* Not reachable through lf_layer_parse; named rather than blamed on a pointer. */
+      return LF_ERR_KIND;
+  }
+  if (output_len != NULL) *output_len = l->output_len;
+  return LF_OK;
 }
 
 uint64_t lf_layer_macs(const lf_layer *layer) { return layer == NULL ? 0 : layer->macs; }

@@ -39,10 +39,8 @@ lf_err lf_proto_decode(const uint8_t *encoded, size_t n, uint8_t *body, size_t c
     *msg = "COBS does not decode";
     return LF_E_COBS;
   }
-  if (len >= 4) {
-    f->type = body[1];
-    f->seq = (uint16_t)(body[2] | body[3] << 8);
-  }
+  /* The type and seq are read only once the CRC vouches for them: a damaged frame's seq could
+     be another request's, and echoing it would make the host retry (or fail) the wrong one. */
   if (len < LF_MIN_BODY) {
     *msg = "frame body shorter than 8 bytes";
     return LF_E_SHORT;
@@ -55,6 +53,8 @@ lf_err lf_proto_decode(const uint8_t *encoded, size_t n, uint8_t *body, size_t c
     *msg = "CRC-32 of the frame does not match";
     return LF_E_CRC;
   }
+  f->type = body[1];
+  f->seq = (uint16_t)(body[2] | body[3] << 8);
   if (body[0] != LF_PROTO_VERSION) {
     *msg = "protocol version is not 1";
     return LF_E_VERSION;
@@ -81,8 +81,7 @@ size_t lf_proto_send(uint8_t type, uint16_t seq, const uint8_t *payload, size_t 
   if (n == 0) return 0;
   n += 1;
   tx_wire[n++] = 0;
-  lf_board_write(tx_wire, n);
-  return n;
+  return lf_board_write(tx_wire, n) ? n : 0;
 }
 
 size_t lf_proto_send_error(uint16_t seq, int req, const lf_refusal *r) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "lf_board.h"
+#include "lf_cortex_m.h"
 #include "stm32h7_regs.h"
 
 #define LF_CORE_HZ 64000000u  /* HSI, reset default */
@@ -99,6 +100,11 @@ static void usart3_init(void) {
        ++spin) {
   }
   USART3_ICR = USART_ICR_PECF | USART_ICR_FECF | USART_ICR_NECF | USART_ICR_ORECF;
+  /* RXNE (RXFNE) only wakes the WFI in lf_board_read; PRIMASK keeps it from being taken. */
+  USART3_CR1 |= USART_CR1_RXNEIE;
+  lf_irq_mask();
+  LF_NVIC_ICPR(USART3_IRQ / 32u) = 1u << (USART3_IRQ % 32u);
+  LF_NVIC_ISER(USART3_IRQ / 32u) = 1u << (USART3_IRQ % 32u);
 }
 
 void lf_board_init(void) {
@@ -122,7 +128,11 @@ static uint32_t rx_status(void) {
 size_t lf_board_read(uint8_t *buf, size_t cap) {
   size_t n = 0;
   if (buf == NULL || cap == 0) return 0;
+  /* Sleep until the first byte (see lf_wait_for_interrupt): no busy polling while idle. RXNE
+     is a level that reading RDR clears; only the NVIC's latched pending bit needs clearing. */
   while ((rx_status() & USART_ISR_RXNE) == 0) {
+    lf_wait_for_interrupt();
+    LF_NVIC_ICPR(USART3_IRQ / 32u) = 1u << (USART3_IRQ % 32u);
   }
   do {
     buf[n++] = (uint8_t)USART3_RDR;
@@ -130,13 +140,18 @@ size_t lf_board_read(uint8_t *buf, size_t cap) {
   return n;
 }
 
-void lf_board_write(const uint8_t *buf, size_t len) {
+bool lf_board_write(const uint8_t *buf, size_t len) {
   size_t i;
+  uint32_t spin;
+  if (buf == NULL && len != 0) return false;
   for (i = 0; i < len; ++i) {
-    while ((USART3_ISR & USART_ISR_TXE) == 0) {
+    /* At 115200 baud one byte leaves in ~87 us: a transmitter stuck for 30 ms is broken. */
+    for (spin = 0; spin < LF_SPIN_LIMIT && (USART3_ISR & USART_ISR_TXE) == 0; ++spin) {
     }
+    if ((USART3_ISR & USART_ISR_TXE) == 0) return false;
     USART3_TDR = buf[i];
   }
+  return true;
 }
 
 uint32_t lf_board_cycles(void) { return DWT_CYCCNT; }

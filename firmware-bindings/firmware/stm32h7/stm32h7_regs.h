@@ -48,6 +48,9 @@
 #define USART_CR1_RE (1u << 2)
 #define USART_CR1_TE (1u << 3)
 #define USART_CR1_FIFOEN (1u << 29) /* 16-byte FIFOs; only writable while UE = 0 */
+#define USART_CR1_RXNEIE (1u << 5)  /* RXFNEIE in FIFO mode */
+/* RM0433 table "NVIC": USART3 global interrupt is position 39. */
+#define USART3_IRQ 39u
 #define USART_ISR_PE (1u << 0)
 #define USART_ISR_FE (1u << 1)
 #define USART_ISR_NE (1u << 2)

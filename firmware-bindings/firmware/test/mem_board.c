@@ -31,10 +31,11 @@ size_t lf_board_read(uint8_t *buf, size_t cap) {
 
 bool lf_board_reset_pressed(void) { return false; }
 
-void lf_board_write(const uint8_t *buf, size_t len) {
+bool lf_board_write(const uint8_t *buf, size_t len) {
   if (len > sizeof mem_sent - mem_sent_len) abort();
   memcpy(mem_sent + mem_sent_len, buf, len);
   mem_sent_len += len;
+  return true;
 }
 
 uint32_t lf_board_cycles(void) { return fake_cycles += 997u; }

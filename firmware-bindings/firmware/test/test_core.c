@@ -99,12 +99,25 @@ static void test_layer(void) {
     parsed++;
     /* What parse accepts, run must accept (given the input size parse reports). */
     if (l.input_len <= sizeof in) {
+      static uint32_t persist[4096];
       size_t got = 0;
-      lf_status st = lf_layer_run(&l, in, l.input_len, out, sizeof out, &got);
+      lf_status st = lf_layer_prepare(&l, persist, sizeof persist);
+      CHECK(st == LF_OK || (st == LF_ERR_PERSIST && lf_layer_persist_bytes(&l) > sizeof persist), "prepare after parse: %s", lf_status_field(st));
+      if (st != LF_OK) continue;
+      st = lf_layer_run(&l, in, l.input_len, out, sizeof out, &got, NULL, 0);
       CHECK(st == LF_OK || (st == LF_ERR_OUTPUT && l.output_len > sizeof out), "run after parse: %s", lf_status_field(st));
     }
   }
   CHECK(parsed > 0, "some mutations still parse");
+  /* A layer not prepared, or of a kind no parse produces, is refused by name. */
+  CHECK(lf_layer_parse(b, n, &l, NULL, &e), "valid dense blob again");
+  CHECK(lf_layer_run(&l, in, l.input_len, out, sizeof out, NULL, NULL, 0) == LF_ERR_PERSIST, "run before prepare refused");
+  static uint32_t persist[64];
+  CHECK(lf_layer_prepare(&l, persist, 8) == LF_ERR_PERSIST, "prepare into too small a buffer refused");
+  CHECK(lf_layer_prepare(&l, persist, sizeof persist) == LF_OK, "prepare");
+  l.kind = (lf_layer_kind)9;
+  CHECK(lf_layer_run(&l, in, l.input_len, out, sizeof out, NULL, NULL, 0) == LF_ERR_KIND, "unknown kind named as such");
+  CHECK(strcmp(lf_status_field(LF_ERR_KIND), "kind") == 0, "kind status field");
 }
 
 static void test_firmware(void) {
