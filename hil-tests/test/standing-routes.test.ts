@@ -70,23 +70,24 @@ test('a steady stream is planned once: one route version, its weights delivered 
   t.is(w1.computedLayers, 90, 'w1 ran its three layers of every request');
 });
 
-test('a device joining moves the route onto it; requests under way finish on the old version, none lost', async (t) => {
+test('a device joining moves the route onto it; requests under way finish where they are, none lost', async (t) => {
   const { gw, outcomes, worker, source, online } = await fleet(t);
   const cam = await source('cam');
   const slow = await worker('slow', 3.5e6);
   await online(2);
   let fastJoined: Promise<Agent> | null = null;
-  const results = await runSource(cam, {
-    model, inferences: 40, concurrency: 4,
-    // a much faster worker joins a quarter of the way in: segment-dp's latency model prefers it
+  const first = await runSource(cam, {
+    model, inferences: 30, concurrency: 4,
+    // a much faster worker joins a third of the way in: segment-dp's latency model prefers it
     onResult: (_r, done) => { if (done === 10) fastJoined = worker('fast', 50e6); },
   });
   await fastJoined;
-  await noneLost(t, results, outcomes, 40);
-  t.true(gw.stats.routeChanges >= 1, `route changes: ${JSON.stringify(gw.stats.routeChangeReasons)}`);
-  t.true((gw.stats.routeChangeReasons['device-joined'] ?? 0) >= 1, JSON.stringify(gw.stats.routeChangeReasons));
+  // on a loaded machine the stream may end before the newcomer is in: the change comes all the same
+  await until(() => (gw.stats.routeChangeReasons['device-joined'] ?? 0) >= 1, `a route change for the newcomer: ${JSON.stringify(gw.stats.routeChangeReasons)}`);
+  const second = await runSource(cam, { model, inferences: 10, concurrency: 4 });
+  await noneLost(t, [...first, ...second], outcomes, 40);
   const last = outcomes.at(-1)!;
-  t.deepEqual(last.placement, ['cam', 'fast', 'fast', 'fast', 'cam'], 'the stream ends on the newcomer');
+  t.deepEqual(last.placement, ['cam', 'fast', 'fast', 'fast', 'cam'], 'the stream goes on on the newcomer');
   t.true(outcomes.some((o) => o.placement.includes('slow')), 'and began on the first worker');
   t.true(slow.computedLayers > 0);
 });

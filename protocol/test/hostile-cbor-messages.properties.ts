@@ -125,13 +125,14 @@ export const validMessagesRoundTrip = fuzzTarget({ decoder: 'encodeMessage/decod
 
 /** Each limit: the field a MessageError must name, a message whose field has n entries or bytes, and the limit. */
 export interface LimitCase { readonly field: string; readonly build: (n: number) => Record<string, unknown>; readonly limit: number }
-const base = { requestId: 'r', attempt: 0 };
+const base = { route: 'cam/lenet5/0a1b2c3d', version: 1, requestId: 'r', attempt: 0 };
 export const LIMIT_CASES: readonly LimitCase[] = [
   { field: 'act.data', build: (n) => ({ ...base, t: 'act', layer: 0, trace: [], data: new Uint8Array(n) }), limit: LIMITS.maxTensorBytes },
   { field: 'act.trace', build: (n) => ({ ...base, t: 'act', layer: 0, data: new Uint8Array(1), trace: Array.from({ length: n }, () => ({ device: 'd', layers: [], ms: 0 })) }), limit: LIMITS.maxRouteHops },
   { field: 'failed.reason', build: (n) => ({ ...base, t: 'failed', reason: 'x'.repeat(n) }), limit: LIMITS.maxReasonLength },
-  { field: 'plan.layers', build: (n) => ({ ...base, t: 'plan', model: 'm', assignment: [], peers: [], layers: Array.from({ length: n }, () => ({ index: 0, layer: {} })) }), limit: LIMITS.maxLayers },
-  { field: 'plan.assignment', build: (n) => ({ ...base, t: 'plan', model: 'm', peers: [], layers: [], assignment: Array.from({ length: n }, () => 'd') }), limit: LIMITS.maxLayers },
+  { field: 'route.layers', build: (n) => ({ ...base, t: 'route', model: 'm', assignment: [], peers: [], layers: Array.from({ length: n }, () => ({ index: 0, layer: {} })) }), limit: LIMITS.maxLayers },
+  { field: 'route.assignment', build: (n) => ({ ...base, t: 'route', model: 'm', peers: [], layers: [], assignment: Array.from({ length: n }, () => 'd') }), limit: LIMITS.maxLayers },
+  { field: 'route.route', build: (n) => ({ ...base, t: 'route', model: 'm', assignment: [], peers: [], layers: [], route: 'r'.repeat(n) }), limit: 128 },
   { field: 'result.trace[0].layers', build: (n) => ({ ...base, t: 'result', predicted: 0, logits: new Uint8Array(0), totalMs: 0, trace: [{ device: 'd', ms: 0, layers: Array.from({ length: n }, () => 0) }] }), limit: LIMITS.maxLayers },
   { field: 'act.trace[0].claim', build: (n) => ({ ...base, t: 'act', layer: 0, data: new Uint8Array(1), trace: [{ device: 'd', ms: 0, layers: [], claim: new Uint8Array(n) }] }), limit: LIMITS.maxClaimBytes },
   { field: 'result.claim', build: (n) => ({ ...base, t: 'result', predicted: 0, logits: new Uint8Array(0), totalMs: 0, trace: [], claim: new Uint8Array(n) }), limit: LIMITS.maxClaimBytes },
