@@ -58,6 +58,9 @@ export interface SourceOptions {
   onResult?(r: SourceResult, done: number): void;
 }
 
+/** Runs started on each agent, for request ids. */
+const runsOf = new WeakMap<Agent, number>();
+
 interface Pending {
   index: number;
   label: number;
@@ -72,6 +75,9 @@ interface Pending {
 }
 
 export async function runSource(agent: Agent, opts: SourceOptions): Promise<SourceResult[]> {
+  // request ids stay unique across runs on one agent (a second run's answers must not be taken for the first's)
+  const runNumber = runsOf.get(agent) ?? 0;
+  runsOf.set(agent, runNumber + 1);
   const heldOut = loadMnistSplit().test;
   const modelName = opts.model.graph.name;
   const now = opts.now ?? monotonicClock;
@@ -197,7 +203,7 @@ export async function runSource(agent: Agent, opts: SourceOptions): Promise<Sour
   function send(n: number): void {
     if (finished) return;
     const sample = heldOut[n % heldOut.length]!;
-    const requestId = `${agent.id}-${agent.bootId}-${n}`;
+    const requestId = `${agent.id}-${agent.bootId}-${runNumber > 0 ? `${runNumber}.` : ''}${n}`;
     const deadline = setTimeout(() => complete(requestId, { error: `no answer within ${timeoutMs} ms (the request's deadline)` }), timeoutMs);
     const sentAt = now();
     const p: Pending = { index: n % heldOut.length, label: sample.label, input: quantizeInput(opts.model, sample.image), sentAt, deadline, attempt: -1, version: null, attemptTimer: null };
