@@ -5,6 +5,7 @@ export type EnvelopeRejection =
   | 'wrong-recipient'
   | 'decrypt-failed'
   | 'malformed-inner'
+  | 'static-key-mismatch'
   | 'unknown-sender'
   | 'bad-signature'
   | 'recipient-mismatch'
