@@ -7,14 +7,17 @@
  *   recipient's unprotected header (-1). Needs nothing but the recipient's key: first contact,
  *   enrolment, rotation.
  * - ECDH-SS + HKDF-256 (alg -27): the sender's static X25519 key against the recipient's, the
- *   sender named by static key id (-3) = its device id, and a fresh random PartyU nonce (-22) per
- *   message that goes into the KDF context (RFC 9053 §5.2), so every message still gets its own
- *   content key while the X25519 secret of the pair is computed once and cached
- *   (static-secrets.ts). Needs the recipient to know the sender's static key already.
- *   The sender is named by id (-3) rather than by its key (-2): the recipient must look the key up
- *   among the peers it knows anyway (a key it does not know proves nothing), the id is what
- *   the inner COSE_Sign1's kid is checked against, and it is 40 bytes shorter on every message.
- *   This is the layout of the COSE WG example X25519-tests/x25519-ss-hkdf-256-direct.json.
+ *   sender's static public key carried as a COSE_Key in the recipient's unprotected header (static
+ *   key, -2), and a fresh random PartyU nonce (-22) per message that goes into the KDF context
+ *   (RFC 9053 §5.2), so every message still gets its own content key while the X25519 secret of
+ *   the pair is computed once and cached (static-secrets.ts).
+ *   The key itself (-2) rather than its id (-3), for 40 bytes a message: the envelope stays
+ *   self-contained — the recipient's private key and the signer's signing key open it, as they
+ *   open an ECDH-ES one, so captures, audits and tools that track no X25519 keys still read it —
+ *   and the check that matters is the same either way: envelope.ts refuses the envelope unless
+ *   the key is the one the recipient knows for the inner COSE_Sign1's signer (SecureEndpoint
+ *   always asks). The layout is that of the COSE WG example
+ *   ecdh-direct-examples/p256-ss-hkdf-256-01.json (-2, 4, -22) on X25519.
  *
  * Direct key agreement means the recipient structure carries no encrypted key; we send its
  * ciphertext as a zero-length byte string — as the COSE WG examples do — and accept nil as well
@@ -57,7 +60,7 @@ const PARTY_U_NONCE_MAX = 64;
  * ignored: one envelope, one reading.
  */
 const SS_UNUSED_LABELS: ReadonlyArray<[number, string]> = [
-  [Header.ephemeralKey, 'ephemeral key (-1)'], [Header.staticKey, 'static key (-2)'], [Header.salt, 'salt (-20)'],
+  [Header.ephemeralKey, 'ephemeral key (-1)'], [Header.staticKeyId, 'static key id (-3)'], [Header.salt, 'salt (-20)'],
   [Header.partyUIdentity, 'PartyU identity (-21)'], [Header.partyUOther, 'PartyU other (-23)'], [Header.partyVIdentity, 'PartyV identity (-24)'],
   [Header.partyVNonce, 'PartyV nonce (-25)'], [Header.partyVOther, 'PartyV other (-26)'],
 ];
@@ -77,14 +80,13 @@ export function recipientStructure(kid: string, ephemeralPublic: Uint8Array, pro
 }
 
 /**
- * ECDH-SS COSE_recipient value [protected, {-3: sender id, 4: kid, -22: PartyU nonce}, h''], the
- * labels in the order of the COSE WG example x25519-ss-hkdf-256-direct (so a test can compare bytes).
+ * ECDH-SS COSE_recipient value [protected, {-2: sender's static key, 4: kid, -22: PartyU nonce}, h''],
+ * the labels in the order of the COSE WG example p256-ss-hkdf-256-01.
  */
-export function recipientStructureSs(kid: string, staticKid: string, partyUNonce: Uint8Array, protectedBytes: Uint8Array = RECIPIENT_PROTECTED_SS): unknown[] {
-  const utf8 = new TextEncoder();
+export function recipientStructureSs(kid: string, staticPublic: Uint8Array, partyUNonce: Uint8Array, protectedBytes: Uint8Array = RECIPIENT_PROTECTED_SS): unknown[] {
   const unprotected = new Map<number, unknown>([
-    [Header.staticKeyId, utf8.encode(staticKid)],
-    [Header.kid, utf8.encode(kid)],
+    [Header.staticKey, coseKeyToMap({ crv: 'X25519', x: staticPublic })],
+    [Header.kid, new TextEncoder().encode(kid)],
     [Header.partyUNonce, partyUNonce],
   ]);
   return [protectedBytes, unprotected, new Uint8Array(0)];
@@ -136,15 +138,15 @@ export interface StaticEncryptOptions {
 /**
  * ECDH-SS + HKDF-256: encrypts to `recipientId` with `sharedSecret` = X25519(sender's static
  * private key, recipient's static public key), which the caller computes (or takes from its
- * StaticSecrets cache); the recipient finds the sender's key by `senderId` (-3).
+ * StaticSecrets cache); `senderStatic` is the sender's static public key, sent as -2.
  */
 export function encryptStaticToRecipient(
   plaintext: Uint8Array,
-  parties: { senderId: string; recipientId: string; sharedSecret: Uint8Array },
+  parties: { senderStatic: Uint8Array; recipientId: string; sharedSecret: Uint8Array },
   suite: CryptoSuite,
   opts: StaticEncryptOptions = {},
 ): Uint8Array {
-  assertDeviceId(parties.senderId, 'sender id');
+  assertLength('sender static key', parties.senderStatic, 32);
   assertDeviceId(parties.recipientId, 'recipient id');
   assertLength('shared secret', parties.sharedSecret, 32);
   const nonce = opts.partyUNonce ?? suite.randomBytes(PARTY_U_NONCE_BYTES);
@@ -155,13 +157,13 @@ export function encryptStaticToRecipient(
   assertLength('iv', iv, IV_BYTES);
   const cek = deriveContentKey(suite, parties.sharedSecret, RECIPIENT_PROTECTED_SS, nonce);
   const ciphertext = suite.chachaSeal(cek, iv, encStructure('Encrypt', CONTENT_PROTECTED), plaintext);
-  return encodeCoseEncrypt(CONTENT_PROTECTED, iv, ciphertext, [recipientStructureSs(parties.recipientId, parties.senderId, nonce)]);
+  return encodeCoseEncrypt(CONTENT_PROTECTED, iv, ciphertext, [recipientStructureSs(parties.recipientId, parties.senderStatic, nonce)]);
 }
 
 /** The recipient, by key agreement mode. */
 export type ParsedRecipient =
   | { alg: typeof Alg.EcdhEsHkdf256; protectedBytes: Uint8Array; kid: string; ephemeralPublic: Uint8Array }
-  | { alg: typeof Alg.EcdhSsHkdf256; protectedBytes: Uint8Array; kid: string; staticKid: string; partyUNonce: Uint8Array };
+  | { alg: typeof Alg.EcdhSsHkdf256; protectedBytes: Uint8Array; kid: string; staticPublic: Uint8Array; partyUNonce: Uint8Array };
 
 export interface ParsedEncrypt {
   protectedBytes: Uint8Array;
@@ -227,36 +229,41 @@ function decodeRecipient(value: unknown): ParsedRecipient {
   }
   if (alg === Alg.EcdhSsHkdf256) return decodeStaticRecipient(headers, fail);
 
-  let ephemeralPublic: Uint8Array;
+  const ephemeralPublic = x25519Label(headers.unprotected.get(Header.ephemeralKey), 'ephemeral key (-1)', fail);
+  return { alg: Alg.EcdhEsHkdf256, protectedBytes: headers.protectedBytes, kid: deviceIdLabel(headers.unprotected.get(Header.kid), 'kid (4)', 'the recipient id', fail), ephemeralPublic };
+}
+
+/** An X25519 public COSE_Key in a header: well-formed, no private part, canonical. */
+function x25519Label(value: unknown, name: string, fail: (msg: string) => never): Uint8Array {
+  let x: Uint8Array;
   try {
-    ephemeralPublic = coseKeyFromMap(headers.unprotected.get(Header.ephemeralKey), { crv: 'X25519', private: false }, 'ephemeral key (-1)').x;
+    x = coseKeyFromMap(value, { crv: 'X25519', private: false }, name).x;
   } catch (err) {
     if (err instanceof CoseKeyError) return fail(`${err.message} (RFC 9053 §6.4.1)`);
     throw err;
   }
-
-  if (!isCanonicalX25519(ephemeralPublic)) {
+  if (!isCanonicalX25519(x)) {
     // X25519 ignores bit 255 and reduces mod p (RFC 7748 §5), so other encodings of the same key
     // would open too; refusing them keeps one envelope one byte string.
-    return fail('ephemeral key (-1) x (-2) is not a canonical X25519 u-coordinate (must be < 2^255 - 19, RFC 7748 §5)');
+    return fail(`${name} x (-2) is not a canonical X25519 u-coordinate (must be < 2^255 - 19, RFC 7748 §5)`);
   }
-  return { alg: Alg.EcdhEsHkdf256, protectedBytes: headers.protectedBytes, kid: deviceIdLabel(headers.unprotected.get(Header.kid), 'kid (4)', 'the recipient id', fail), ephemeralPublic };
+  return x;
 }
 
-/** ECDH-SS: static key id (-3) and PartyU nonce (-22), nothing that would derive the key another way. */
+/** ECDH-SS: static key (-2) and PartyU nonce (-22), nothing that would derive the key another way. */
 function decodeStaticRecipient(headers: HeaderBuckets, fail: (msg: string) => never): ParsedRecipient {
   for (const [label, name] of SS_UNUSED_LABELS) {
     if (headers.protected.has(label) || headers.unprotected.has(label)) {
-      fail(`${name} is not used with ECDH-SS here (the sender is named by static key id -3, the KDF takes only the PartyU nonce -22; RFC 9053 §6.3.1, §5.2)`);
+      fail(`${name} is not used with ECDH-SS here (the sender's key is the static key -2, the KDF takes only the PartyU nonce -22; RFC 9053 §6.3.1, §5.2)`);
     }
   }
-  const staticKid = deviceIdLabel(headers.unprotected.get(Header.staticKeyId), 'static key id (-3)', "the sender's device id", fail);
+  const staticPublic = x25519Label(headers.unprotected.get(Header.staticKey), 'static key (-2)', fail);
   const nonce = headers.unprotected.get(Header.partyUNonce);
   if (!isBytes(nonce) || nonce.length < PARTY_U_NONCE_MIN || nonce.length > PARTY_U_NONCE_MAX) {
     fail(`PartyU nonce (-22) must be a byte string of ${PARTY_U_NONCE_MIN}–${PARTY_U_NONCE_MAX} bytes (ECDH-SS needs a fresh nonce per message, RFC 9053 §6.3.1), got ${describe(nonce)}`);
   }
   const kid = deviceIdLabel(headers.unprotected.get(Header.kid), 'kid (4)', 'the recipient id', fail);
-  return { alg: Alg.EcdhSsHkdf256, protectedBytes: headers.protectedBytes, kid, staticKid, partyUNonce: nonce as Uint8Array };
+  return { alg: Alg.EcdhSsHkdf256, protectedBytes: headers.protectedBytes, kid, staticPublic, partyUNonce: nonce as Uint8Array };
 }
 
 /** A header value holding a device id as UTF-8 bytes. */
@@ -302,23 +309,21 @@ export function decryptWithSecret(parsed: ParsedEncrypt, sharedSecret: Uint8Arra
 }
 
 /**
- * The plaintext, or EnvelopeError: 'malformed' when the ephemeral key is a small-order point,
- * 'decrypt-failed' when the AEAD tag does not verify. An ECDH-SS envelope needs the sender's static
- * public key (`senderStatic`, found by the recipient's static key id); without it: 'unknown-sender'.
- * No caching here — envelope.ts passes its StaticSecrets.
+ * The plaintext, or EnvelopeError: 'malformed' when the ephemeral or static key is a small-order
+ * point (the shared secret would be public), 'decrypt-failed' when the AEAD tag does not verify.
+ * Checks nothing about whose the static key is (envelope.ts does) and caches nothing.
  */
-export function decryptParsed(parsed: ParsedEncrypt, kexPrivate: Uint8Array, suite: CryptoSuite, senderStatic?: Uint8Array): Uint8Array {
+export function decryptParsed(parsed: ParsedEncrypt, kexPrivate: Uint8Array, suite: CryptoSuite): Uint8Array {
   const r = parsed.recipient;
-  if (r.alg === Alg.EcdhEsHkdf256) return decryptWithSecret(parsed, ephemeralSecret(r, kexPrivate, suite), suite);
-  if (!senderStatic) throw new EnvelopeError('unknown-sender', `COSE_Encrypt recipient: static key id (-3) ${JSON.stringify(r.staticKid)} names no static key this device knows`);
-  return decryptWithSecret(parsed, staticSecret(r.staticKid, () => suite.x25519(kexPrivate, senderStatic)), suite);
+  const secret = r.alg === Alg.EcdhEsHkdf256 ? ephemeralSecret(r, kexPrivate, suite) : staticSecret(() => suite.x25519(kexPrivate, r.staticPublic));
+  return decryptWithSecret(parsed, secret, suite);
 }
 
-/** Runs an ECDH-SS agreement; a small-order registered key becomes EnvelopeError 'malformed'. */
-export function staticSecret(staticKid: string, agree: () => Uint8Array): Uint8Array {
+/** Runs an ECDH-SS agreement; a small-order static key becomes EnvelopeError 'malformed'. */
+export function staticSecret(agree: () => Uint8Array): Uint8Array {
   try {
     return agree();
   } catch (err) {
-    throw new EnvelopeError('malformed', `COSE_Encrypt recipient: the static key of ${JSON.stringify(staticKid)} (-3) is unusable: ${(err as Error).message}`);
+    throw new EnvelopeError('malformed', `COSE_Encrypt recipient: static key (-2) unusable: ${(err as Error).message}`);
   }
 }

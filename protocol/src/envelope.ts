@@ -10,13 +10,13 @@
  *
  * ECDH-SS only changes how the content key is agreed: the signature, the signed addressee and
  * topic, and the replay window's seq/ts are the same in both modes; `open` also refuses an
- * ECDH-SS envelope whose static key id (-3) is not the COSE_Sign1's signer.
+ * ECDH-SS envelope whose static key (-2) is not the one it knows for the COSE_Sign1's signer.
  *
  * `open` runs its checks cheapest and least trusting first — size, structure, addressee,
  * decryption, signature, then the signed claims — and throws only EnvelopeError, whatever
  * bytes arrive.
  */
-import { plainBytes } from './bytes.js';
+import { bytesEqual, plainBytes } from './bytes.js';
 import type { CryptoSuite } from './crypto-suite.js';
 import {
   decodeCoseEncrypt, decryptWithSecret, encryptStaticToRecipient, encryptToRecipient, ephemeralSecret, staticSecret,
@@ -71,9 +71,9 @@ export function seal(input: SealInput, suite: CryptoSuite = nativeCrypto): Uint8
   let out: Uint8Array;
   if (input.keyAgreement === 'ecdh-ss') {
     const sharedSecret = input.secrets
-      ? input.secrets.secret(recipient.id, sender, recipient.kexPublic, suite)
+      ? input.secrets.secret(recipient.kexPublic, sender, suite)
       : suite.x25519(sender.kexPrivate, recipient.kexPublic);
-    out = encryptStaticToRecipient(sign1, { senderId: sender.id, recipientId: recipient.id, sharedSecret }, suite, {
+    out = encryptStaticToRecipient(sign1, { senderStatic: sender.kexPublic, recipientId: recipient.id, sharedSecret }, suite, {
       ...(input.partyUNonce ? { partyUNonce: input.partyUNonce } : {}),
       ...(input.iv ? { iv: input.iv } : {}),
     });
@@ -100,9 +100,11 @@ export interface OpenOptions {
    */
   senderKey(id: string, unverifiedBody: Uint8Array): Uint8Array | undefined;
   /**
-   * X25519 static public key of a known sender, for ECDH-SS (-27) envelopes, which name their
-   * sender by static key id (-3); undefined (or no function) refuses them as 'unknown-sender'.
-   * ECDH-ES (-25) envelopes never call it.
+   * X25519 static public key of a known sender, for ECDH-SS (-27) envelopes: their static key (-2)
+   * must be the one this returns for the COSE_Sign1's signer — 'unknown-sender' when it returns
+   * undefined, 'static-key-mismatch' when it differs. Without the function, the static key is
+   * taken as it comes (tools reading a capture): it then proves as little and as much as an
+   * ECDH-ES ephemeral key, the signature still proves the sender. ECDH-ES envelopes never call it.
    */
   senderKexKey?(id: string): Uint8Array | undefined;
   /** ECDH-SS: where the pair's X25519 secret is kept between messages; without it, computed each time. */
@@ -141,26 +143,29 @@ export function open(bytes: Uint8Array, opts: OpenOptions): Opened {
     throw new EnvelopeError('wrong-recipient', `COSE_Encrypt recipient kid (4) is ${JSON.stringify(outer.recipient.kid)}, this device is ${JSON.stringify(opts.recipient.id)}`);
   }
 
-  // 4. Decrypt: with the ephemeral key (ECDH-ES), or with the static key the sender is known by
-  // (ECDH-SS) — whoever does not hold that key's private half cannot make an envelope that opens.
+  // 4. Decrypt: with the ephemeral key (ECDH-ES) or the sender's static key (ECDH-SS), the pair's
+  // secret from the cache when this static key was checked before.
   const r = outer.recipient;
   let sharedSecret: Uint8Array;
+  let cached = false;
   if (r.alg === Alg.EcdhEsHkdf256) {
     sharedSecret = ephemeralSecret(r, opts.recipient.kexPrivate, suite);
   } else {
-    const senderStatic = opts.senderKexKey?.(r.staticKid);
-    if (!senderStatic) {
-      throw new EnvelopeError('unknown-sender', `ECDH-SS static key id (-3) ${JSON.stringify(r.staticKid)} is not a device whose static key this device knows (first contact uses ECDH-ES, -25)`);
-    }
-    const secrets = opts.secrets;
-    sharedSecret = staticSecret(r.staticKid, () => (secrets
-      ? secrets.secret(r.staticKid, opts.recipient, senderStatic, suite)
-      : suite.x25519(opts.recipient.kexPrivate, senderStatic)));
+    const hit = opts.secrets?.peek(r.staticPublic, opts.recipient);
+    cached = hit !== undefined;
+    sharedSecret = hit ?? staticSecret(() => suite.x25519(opts.recipient.kexPrivate, r.staticPublic));
   }
-  // 5. The inner COSE_Sign1's structure; for ECDH-SS its signer must be the static key's owner.
+  // 5. The inner COSE_Sign1's structure; for ECDH-SS the static key must be its signer's.
   const sign1 = decodeSign1(decryptWithSecret(outer, sharedSecret, suite));
-  if (r.alg === Alg.EcdhSsHkdf256 && sign1.kid !== r.staticKid) {
-    throw new EnvelopeError('static-key-mismatch', `COSE_Sign1 kid (4) ${JSON.stringify(sign1.kid)} is not the ECDH-SS static key id (-3) ${JSON.stringify(r.staticKid)}: the sender's static key must be its signer's`);
+  if (r.alg === Alg.EcdhSsHkdf256 && opts.senderKexKey) {
+    const known = opts.senderKexKey(sign1.kid);
+    if (!known) {
+      throw new EnvelopeError('unknown-sender', `COSE_Sign1 kid (4) ${JSON.stringify(sign1.kid)} is not a known device: no static key to check the ECDH-SS static key (-2) against (first contact uses ECDH-ES, -25)`);
+    }
+    if (!bytesEqual(known, r.staticPublic)) {
+      throw new EnvelopeError('static-key-mismatch', `ECDH-SS static key (-2) is not the static key of ${JSON.stringify(sign1.kid)}, the COSE_Sign1's signer (another device's key, or one it rotated away from)`);
+    }
+    if (!cached) opts.secrets?.remember(r.staticPublic, opts.recipient, sharedSecret);
   }
 
   // 6. Known signer? 7. Signature. The signed content is parsed first (unverified) because

@@ -6,8 +6,9 @@
  * keys — hello, enrol, confirm, rotate — goes with ECDH-ES (-25); everything else with ECDH-SS
  * (-27), the X25519 secret of each peer pair computed once (StaticSecrets) and a fresh PartyU
  * nonce per message: `npm run bench -- envelope` measures it faster than ECDH-ES on both seal and
- * open. Both are accepted on input. The secret of a peer is forgotten when its keys change
- * (addPeer with another kex key, rotatePeer), all of them when this endpoint's own keys do.
+ * open. Both are accepted on input; an ECDH-SS envelope only with the static key this endpoint
+ * knows for its signer. The secret of a peer is forgotten when its keys change (addPeer with
+ * another kex key, rotatePeer), all of them when this endpoint's own keys do.
  */
 import { seal, open, EnvelopeError, type KeyAgreement, type OpenOptions, type Opened } from './envelope.js';
 import type { DeviceKeys, PublicDeviceKeys } from './keys.js';
@@ -75,18 +76,19 @@ export class SecureEndpoint {
 
   addPeer(peer: PublicDeviceKeys): void {
     const before = this.peers.get(peer.id);
-    if (before && !bytesEqual(before.kexPublic, peer.kexPublic)) this.secrets.forget(peer.id);
+    if (before && !bytesEqual(before.kexPublic, peer.kexPublic)) this.secrets.forget(before.kexPublic);
     this.peers.set(peer.id, peer);
   }
 
   /** A peer's new keys after it rotated away from `retiredSign`, which is refused from now on. */
   rotatePeer(peer: PublicDeviceKeys, retiredSign: Uint8Array): void {
+    const before = this.peers.get(peer.id);
     if (!bytesEqual(retiredSign, peer.signPublic)) {
-      const before = this.peers.get(peer.id);
+      // The old static key too, when this endpoint held the pair being retired.
       const kex = before && bytesEqual(before.signPublic, retiredSign) && !bytesEqual(before.kexPublic, peer.kexPublic) ? before.kexPublic : undefined;
       this.#retired.set(peer.id, [{ sign: retiredSign, kex }, ...(this.#retired.get(peer.id) ?? [])].slice(0, RETIRED_PER_PEER));
     }
-    this.secrets.forget(peer.id);
+    if (before && !bytesEqual(before.kexPublic, peer.kexPublic)) this.secrets.forget(before.kexPublic);
     this.peers.set(peer.id, peer);
   }
 
@@ -142,9 +144,9 @@ export class SecureEndpoint {
       if (m.t === 'rotate') return this.enrolledKeys?.(id)?.signPublic;
       return undefined;
     };
-    let staticKid: string | undefined;
+    let signer: string | undefined;
     const senderKexKey = (id: string): Uint8Array | undefined => {
-      staticKid = id;
+      signer = id;
       return this.senderKexKey(id);
     };
     const base = { topic, senderKey, senderKexKey, secrets: this.secrets, ...(this.maxBytes ? { maxBytes: this.maxBytes } : {}) };
@@ -154,8 +156,8 @@ export class SecureEndpoint {
     } catch (err) {
       if (!(err instanceof EnvelopeError)) throw err;
       if (err.reason === 'bad-signature' && kid !== undefined) this.refuseStaleKey(kid, data, base);
-      // ECDH-SS from a peer's old static key does not even decrypt with the key it has now.
-      if (err.reason === 'decrypt-failed' && staticKid !== undefined) this.refuseStaleKey(staticKid, data, base);
+      // ECDH-SS from a peer's old static key is refused before its signature is checked.
+      if (err.reason === 'static-key-mismatch' && signer !== undefined) this.refuseStaleKey(signer, data, base);
       throw new Rejected(err.reason, err.message);
     }
     let message: Message;
@@ -183,11 +185,12 @@ export class SecureEndpoint {
   /** Throws 'stale-key' when the envelope opens with keys `kid` rotated away from. */
   private refuseStaleKey(kid: string, data: Uint8Array, base: Omit<OpenOptions, 'recipient'>): void {
     for (const old of this.#retired.get(kid) ?? []) {
-      const current = this.senderKexKey(kid);
+      const oldKex = old.kex;
       try {
         // No replay window here: a refused envelope must not use up its sequence number; and no
-        // secrets cache, which holds the peer's current keys only.
-        open(data, { topic: base.topic, ...(base.maxBytes ? { maxBytes: base.maxBytes } : {}), recipient: this.#keys, senderKey: () => old.sign, senderKexKey: () => old.kex ?? current });
+        // secrets cache, which is for keys in use. An old static key this endpoint never held is
+        // not checked: the retired signing key is what tells the stale from the forged.
+        open(data, { topic: base.topic, ...(base.maxBytes ? { maxBytes: base.maxBytes } : {}), recipient: this.#keys, senderKey: () => old.sign, ...(oldKex ? { senderKexKey: () => oldKex } : {}) });
       } catch {
         continue;
       }

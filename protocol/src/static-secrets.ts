@@ -1,27 +1,32 @@
 /**
  * The X25519 secrets between this device's static key and its peers' static keys, for ECDH-SS
- * (RFC 9053 §6.3.1): computed once per peer pair and kept, so that a steady stream of envelopes
- * between two known devices costs no key agreement at all — each message still gets its own
- * content key from the PartyU nonce that goes into HKDF (cose-encrypt.ts).
+ * (RFC 9053 §6.3.1): computed once per pair of keys and kept, so that a steady stream of
+ * envelopes between two known devices costs no key agreement at all — each message still gets its
+ * own content key from the PartyU nonce that goes into HKDF (cose-encrypt.ts).
  *
- * One entry per peer id, holding the two public keys it was computed for. A lookup whose keys
- * differ (either side rotated, or a staged key is being tried) recomputes and replaces the entry,
- * so a stale secret is never used even if nobody called `forget`; `forget`/`clear` still drop a
- * rotated-away secret at once rather than leaving it in memory until evicted. Bounded: at most
- * `maxPeers` entries, least recently used evicted first (BoundedCache).
+ * Entries are keyed by the peer's static public key and hold the own public key they were computed
+ * with, so a lookup after either side rotated misses instead of returning a stale secret, even if
+ * nobody called `forget`; `forget`/`clear` still drop a rotated-away secret at once rather than
+ * leaving it in memory until evicted. What goes in is only ever a key the owner vouched for: the
+ * sending side's recipients, and on the opening side a static key found to be the known key of
+ * the envelope's signer (`remember` after the check, `peek` before it) — so a stream of envelopes
+ * with made-up static keys cannot push the real peers out. Bounded: at most `maxPeers` entries,
+ * least recently used evicted first (BoundedCache).
  */
 import { BoundedCache } from './bounded-cache.js';
 import { bytesEqual } from './bytes.js';
 import type { CryptoSuite } from './crypto-suite.js';
+import { toHex } from './hex.js';
 
-interface Entry { ownPublic: Uint8Array; peerPublic: Uint8Array; secret: Uint8Array }
+interface Entry { ownPublic: Uint8Array; secret: Uint8Array }
+interface OwnKeys { kexPrivate: Uint8Array; kexPublic: Uint8Array }
 
-/** Default bound: the peers a device or the gateway talks to repeatedly (64 bytes of keys + 32 of secret each). */
+/** Default bound: the peers a device or the gateway talks to repeatedly (~100 bytes each). */
 export const STATIC_SECRETS_MAX_PEERS = 4096;
 
 export class StaticSecrets {
   readonly #entries: BoundedCache<Entry>;
-  /** X25519 agreements made (cache misses); for tests and benchmarks. */
+  /** X25519 agreements made: computed by `secret` or brought by `remember` (cache misses); for tests and benchmarks. */
   computed = 0;
 
   constructor(maxPeers = STATIC_SECRETS_MAX_PEERS) {
@@ -30,21 +35,29 @@ export class StaticSecrets {
 
   get size(): number { return this.#entries.size; }
 
-  /**
-   * X25519(own private, peer public), from the cache when it was computed for these same two
-   * public keys. Throws as `suite.x25519` does (a small-order peer key).
-   */
-  secret(peerId: string, own: { kexPrivate: Uint8Array; kexPublic: Uint8Array }, peerPublic: Uint8Array, suite: CryptoSuite): Uint8Array {
-    const hit = this.#entries.get(peerId);
-    if (hit && bytesEqual(hit.peerPublic, peerPublic) && bytesEqual(hit.ownPublic, own.kexPublic)) return hit.secret;
-    const secret = suite.x25519(own.kexPrivate, peerPublic);
+  /** The cached secret of `own` with `peerPublic`, if any. */
+  peek(peerPublic: Uint8Array, own: OwnKeys): Uint8Array | undefined {
+    const hit = this.#entries.get(toHex(peerPublic));
+    return hit && bytesEqual(hit.ownPublic, own.kexPublic) ? hit.secret : undefined;
+  }
+
+  /** Keeps a secret computed elsewhere; only for a `peerPublic` known to be a peer's key. */
+  remember(peerPublic: Uint8Array, own: OwnKeys, secret: Uint8Array): void {
     this.computed++;
-    this.#entries.set(peerId, { ownPublic: own.kexPublic.slice(), peerPublic: peerPublic.slice(), secret });
+    this.#entries.set(toHex(peerPublic), { ownPublic: own.kexPublic.slice(), secret });
+  }
+
+  /** X25519(own private, peer public), from the cache or computed and kept. Throws as `suite.x25519` does. */
+  secret(peerPublic: Uint8Array, own: OwnKeys, suite: CryptoSuite): Uint8Array {
+    const hit = this.peek(peerPublic, own);
+    if (hit) return hit;
+    const secret = suite.x25519(own.kexPrivate, peerPublic);
+    this.remember(peerPublic, own, secret);
     return secret;
   }
 
-  /** Drops the secret shared with `peerId` (its keys changed). */
-  forget(peerId: string): void { this.#entries.delete(peerId); }
+  /** Drops the secret with a peer key that is no longer in use. */
+  forget(peerPublic: Uint8Array): void { this.#entries.delete(toHex(peerPublic)); }
 
   /** Drops every secret (this device's own key changed). */
   clear(): void { this.#entries.clear(); }

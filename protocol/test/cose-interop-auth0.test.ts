@@ -71,7 +71,9 @@ test('ECDH-SS (-27): @auth0/cose parses the envelope, an independent derivation 
     const r = msg.recipients[0]!;
     t.deepEqual([...r.protectedHeaders], [[Headers.Algorithm, -27]]);
     const header = (label: number) => r.unprotectedHeaders.get(label as Headers) as Uint8Array;
-    t.is(Buffer.from(header(-3)).toString('utf8'), 'alice', 'static key id (-3)');
+    const staticKey = r.unprotectedHeaders.get(-2 as Headers) as unknown as Map<number, unknown>;
+    t.deepEqual([...staticKey.entries()].map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v]),
+      [[1, 1], [-1, 4], [-2, Buffer.from(alice.kexPublic).toString('hex')]], 'static key (-2): COSE_Key OKP X25519, alice\'s');
     t.is(Buffer.from(header(Headers.KeyID)).toString('utf8'), 'bob');
     t.is(header(-22).length, 16, 'PartyU nonce (-22)');
     const cek = independentCek(bob, alice.kexPublic, header(-22));

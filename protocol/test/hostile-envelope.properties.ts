@@ -34,6 +34,7 @@ export const sealToBob = (payload: Uint8Array) => seal({ sender: alice, recipien
 /** The same with ECDH-SS (-27) from alice's static key. */
 export const sealToBobSs = (payload: Uint8Array) => seal({ sender: alice, recipient: bob, topic: TOPIC, seq: seq++, ts: Date.now(), payload, keyAgreement: 'ecdh-ss' });
 const ALICE_BOB_SECRET = nativeCrypto.x25519(alice.kexPrivate, bob.kexPublic);
+const MALLORY = generateDeviceKeys('mallory');
 export const HELLO = encodeMessage({ t: 'hello', sign: alice.signPublic, kex: alice.kexPublic, bootId: 'b', caps: { macsPerSecond: 1, measuredMacsPerSecond: 1, memoryBytes: 1, rateBitsPerSecond: 1, role: 'worker' } });
 
 /** What open returned, or its EnvelopeError; any other error fails the property. */
@@ -69,14 +70,14 @@ const recipient = fc.tuple(
   rightOr(fc.tuple(ephemeralKey, rightOr(fc.constantFrom(utf8('bob'), utf8('alice')), hostile)).map(([k, kid]) => new Map<number, unknown>([[-1, k], [4, kid]])), headerMap, hostile),
   rightOr(fc.constantFrom(new Uint8Array(0), null), hostile),
 );
-/** ECDH-SS recipients: static key id, kid and PartyU nonce each right or anything, sometimes with a label SS does not use. */
+/** ECDH-SS recipients: static key, kid and PartyU nonce each right or anything, sometimes with a label SS does not use. */
 const ssLabels = fc.tuple(
-  rightOr(fc.constantFrom(utf8('alice'), utf8('mallory'), utf8('bob')), hostile),
+  rightOr(fc.oneof(fc.constantFrom(alice.kexPublic, bob.kexPublic), x25519Point).map((x) => coseKeyToMap({ crv: 'X25519', x })), headerMap, hostile),
   rightOr(fc.constantFrom(utf8('bob'), utf8('alice')), hostile),
   rightOr(fc.uint8Array({ minLength: 16, maxLength: 64 }), fc.uint8Array({ maxLength: 80 }), fc.integer(), hostile),
-  fc.option(fc.tuple(fc.constantFrom(-1, -2, -20, -21, -23, -24, -25, -26, 33), fc.oneof(x25519Point, hostile)), { freq: 4 }),
-).map(([sid, kid, nonce, extra]) => {
-  const m = new Map<number, unknown>([[-3, sid], [4, kid], [-22, nonce]]);
+  fc.option(fc.tuple(fc.constantFrom(-1, -3, -20, -21, -23, -24, -25, -26, 33), fc.oneof(x25519Point, hostile)), { freq: 4 }),
+).map(([key, kid, nonce, extra]) => {
+  const m = new Map<number, unknown>([[-2, key], [4, kid], [-22, nonce]]);
   if (extra) m.set(extra[0], extra[1]);
   return m;
 });
@@ -140,8 +141,8 @@ export const coseEncryptSsWrongPartRefused: FuzzTarget<Set<string>> = {
 };
 
 /**
- * Behind valid ECDH-SS encryption — from alice's static key, or naming a static key id whose key
- * bob does not know — any plaintext or COSE_Sign1 (signed as alice or mallory) is refused.
+ * Behind valid ECDH-SS encryption — from alice's static key, or from a static key bob does not
+ * know for anyone — any plaintext or COSE_Sign1 (signed as alice or mallory) is refused.
  */
 export const hostileInnerBehindValidSsEncryptionRefused: FuzzTarget<Set<string>> = {
   decoder: ENVELOPE, claim: 'any plaintext or COSE_Sign1 behind valid ECDH-SS encryption: EnvelopeError', ci: { seed: 214, numRuns: 1500 },
@@ -152,7 +153,9 @@ export const hostileInnerBehindValidSsEncryptionRefused: FuzzTarget<Set<string>>
     return {
       tally: reasons,
       property: fc.property(plaintext, senderId, (pt, senderId) => {
-        reasons.add(mustRefuse(encryptStaticToRecipient(pt, { senderId, recipientId: 'bob', sharedSecret: ALICE_BOB_SECRET }, nativeCrypto)).reason);
+        const senderStatic = senderId === 'alice' ? alice.kexPublic : MALLORY.kexPublic;
+        const sharedSecret = senderId === 'alice' ? ALICE_BOB_SECRET : nativeCrypto.x25519(MALLORY.kexPrivate, bob.kexPublic);
+        reasons.add(mustRefuse(encryptStaticToRecipient(pt, { senderStatic, recipientId: 'bob', sharedSecret }, nativeCrypto)).reason);
       }),
     };
   },
