@@ -133,7 +133,7 @@ export const coseEncryptWrongPartRefused: FuzzTarget<Set<string>> = {
 };
 
 export const coseEncryptSsWrongPartRefused: FuzzTarget<Set<string>> = {
-  decoder: ENVELOPE, claim: 'COSE_Encrypt with an ECDH-SS recipient and any part wrong: EnvelopeError', ci: { seed: 213, numRuns: 2500 },
+  decoder: ENVELOPE, claim: 'COSE_Encrypt with an ECDH-SS recipient and any part wrong: EnvelopeError', ci: { seed: 217, numRuns: 2500 },
   arm() {
     const reasons = new Set<string>();
     return { tally: reasons, property: fc.property(coseEncryptSs, (b) => { reasons.add(mustRefuse(b).reason); }) };
@@ -145,7 +145,7 @@ export const coseEncryptSsWrongPartRefused: FuzzTarget<Set<string>> = {
  * know for anyone — any plaintext or COSE_Sign1 (signed as alice or mallory) is refused.
  */
 export const hostileInnerBehindValidSsEncryptionRefused: FuzzTarget<Set<string>> = {
-  decoder: ENVELOPE, claim: 'any plaintext or COSE_Sign1 behind valid ECDH-SS encryption: EnvelopeError', ci: { seed: 214, numRuns: 1500 },
+  decoder: ENVELOPE, claim: 'any plaintext or COSE_Sign1 behind valid ECDH-SS encryption: EnvelopeError', ci: { seed: 218, numRuns: 1500 },
   arm() {
     const plaintext = fc.oneof(fc.uint8Array({ maxLength: 512, size: 'max' }), cborSoup, cborSoup.map((b) => tagged(18, b)), sign1);
     const senderId = fc.constantFrom('alice', 'alice', 'mallory');
@@ -208,7 +208,7 @@ export const mutatedEnvelopeNeverOpensAsAnother: FuzzTarget<{ refused: number }>
 };
 
 export const mutatedSsEnvelopeNeverOpensAsAnother: FuzzTarget<{ refused: number }> = {
-  decoder: ENVELOPE, claim: 'mutated ECDH-SS envelope never opens as a different message', ci: { seed: 215, numRuns: 1500 },
+  decoder: ENVELOPE, claim: 'mutated ECDH-SS envelope never opens as a different message', ci: { seed: 219, numRuns: 1500 },
   arm() {
     const tally = { refused: 0 };
     return {
@@ -258,7 +258,7 @@ export const endpointMutatedHelloOnlyRejected = fuzzTarget({ decoder: ENDPOINT, 
     endpointOutcome(endpoint, bad, self);
   }));
 
-export const endpointMutatedSsOnlyRejected = fuzzTarget({ decoder: ENDPOINT, claim: 'mutated ECDH-SS envelopes: received or Rejected, nothing else', ci: { seed: 216, numRuns: 1000 }, fixture: bobsEndpoint },
+export const endpointMutatedSsOnlyRejected = fuzzTarget({ decoder: ENDPOINT, claim: 'mutated ECDH-SS envelopes: received or Rejected, nothing else', ci: { seed: 220, numRuns: 1000 }, fixture: bobsEndpoint },
   (endpoint) => fc.property(mutations, fc.boolean(), (edits, self) => {
     const env = sealToBobSs(encodeMessage({ t: 'heartbeat', bootId: 'b', queue: 0 }));
     const bad = mutate(env, edits);
