@@ -1,5 +1,5 @@
 /** `layerfleet bench` (`npm run bench`): our code against named peers, in one run, as ratios. */
-import { benchEnvelope, nativeCrypto } from '@layerfleet/protocol';
+import { benchEnvelope, benchKeyAgreement, nativeCrypto } from '@layerfleet/protocol';
 import { benchKernels, randomQuantizedModel, zoo, type BenchOptions, type Int8Peer } from '@layerfleet/models';
 import { loadWasmKernels } from '@layerfleet/firmware-bindings';
 import { benchPlanner } from './bench-planner.js';
@@ -38,6 +38,11 @@ function benchEnvelopes(): void {
     const portable = env.find((r) => r.bytes === size && r.suite !== nativeCrypto.name)!;
     const n = native.sealUs + native.openUs, p = portable.sealUs + portable.openUs;
     console.log(`${fmtBytes(size).padEnd(10)} ${n.toFixed(0).padStart(11)}   ${p.toFixed(0).padStart(16)}   ${(p / n).toFixed(1).padStart(14)}×`);
+  }
+  console.log('\nenvelope key agreement (node:crypto), CPU µs per message: ECDH-ES + HKDF-256 (-25) vs ECDH-SS + HKDF-256 (-27, pair secret cached)');
+  console.log('size       ES seal   SS seal   ES/SS    ES open   SS open   ES/SS');
+  for (const r of benchKeyAgreement()) {
+    console.log(`${fmtBytes(r.bytes).padEnd(10)} ${String(r.esSealUs).padStart(7)}   ${String(r.ssSealUs).padStart(7)}   ${(r.esSealUs / r.ssSealUs).toFixed(2).padStart(5)}×   ${String(r.esOpenUs).padStart(7)}   ${String(r.ssOpenUs).padStart(7)}   ${(r.esOpenUs / r.ssOpenUs).toFixed(2).padStart(5)}×`);
   }
 }
 

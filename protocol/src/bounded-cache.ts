@@ -36,6 +36,10 @@ export class BoundedCache<V> {
     return this.#map.delete(key);
   }
 
+  clear(): void {
+    this.#map.clear();
+  }
+
   /** Cached value for `key`, computing and storing it when absent. */
   getOrCreate(key: string, create: () => V): V {
     const hit = this.get(key);

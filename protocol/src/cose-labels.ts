@@ -8,8 +8,24 @@ export const Header = {
   alg: 1,
   kid: 4,
   iv: 5,
-  /** "ephemeral key" for ECDH-ES, RFC 9053 §6.4.1. */
+  /** "ephemeral key" for ECDH-ES, RFC 9053 §6.4.1 (table 15). */
   ephemeralKey: -1,
+  /** "static key" for ECDH-SS: the sender's static public key as a COSE_Key, RFC 9053 §6.4.1 (table 15). */
+  staticKey: -2,
+  /** "static key id" for ECDH-SS: the kid of the sender's static key, RFC 9053 §6.4.1 (table 15). */
+  staticKeyId: -3,
+  /** HKDF "salt", RFC 9053 §5.1 (table 9). Not used by this protocol. */
+  salt: -20,
+  /** "PartyU identity", RFC 9053 §5.1 (table 10). Not used by this protocol. */
+  partyUIdentity: -21,
+  /** "PartyU nonce", RFC 9053 §5.1 (table 10): goes into the COSE_KDF_Context's PartyUInfo (§5.2). */
+  partyUNonce: -22,
+  /** "PartyU other", RFC 9053 §5.1 (table 10). Not used by this protocol. */
+  partyUOther: -23,
+  /** "PartyV identity", "nonce", "other", RFC 9053 §5.1 (table 10). Not used by this protocol. */
+  partyVIdentity: -24,
+  partyVNonce: -25,
+  partyVOther: -26,
 } as const;
 
 /** Algorithms, RFC 9053. */
@@ -20,6 +36,8 @@ export const Alg = {
   ChaCha20Poly1305: 24,
   /** ECDH-ES + HKDF-256 (direct key agreement), RFC 9053 §6.3.1. */
   EcdhEsHkdf256: -25,
+  /** ECDH-SS + HKDF-256 (direct key agreement between two static keys), RFC 9053 §6.3.1. */
+  EcdhSsHkdf256: -27,
 } as const;
 
 /** COSE_Key labels: common parameters (RFC 9052 §7.1) and OKP parameters (RFC 9053 §7.2). */

@@ -23,15 +23,17 @@ export function encStructure(
 }
 
 /**
- * COSE_KDF_Context, RFC 9053 §5.2, with PartyU/PartyV left nil (this protocol binds the parties
- * inside the signed content instead) and no SuppPrivInfo:
- * [AlgorithmID, [nil, nil, nil], [nil, nil, nil], [keyDataLength, protected]].
- * `alg` is the algorithm the derived key is for — for direct ECDH-ES the content algorithm —
+ * COSE_KDF_Context, RFC 9053 §5.2, with the party identities and "other" left nil (this protocol
+ * binds the parties inside the signed content instead) and no SuppPrivInfo:
+ * [AlgorithmID, [nil, nonce / nil, nil], [nil, nil, nil], [keyDataLength, protected]].
+ * `alg` is the algorithm the derived key is for — for direct key agreement the content algorithm —
  * `keyDataLengthBits` its key size, `recipientProtected` the recipient's protected header bytes.
+ * `partyUNonce` is the PartyU nonce (header -22) that ECDH-SS needs so that two static keys give
+ * a fresh key per message (RFC 9053 §6.3.1); ECDH-ES leaves it out, its ephemeral key is the fresh part.
  */
-export function kdfContext(alg: number, keyDataLengthBits: number, recipientProtected: Uint8Array): Uint8Array {
+export function kdfContext(alg: number, keyDataLengthBits: number, recipientProtected: Uint8Array, partyUNonce?: Uint8Array): Uint8Array {
   if (!Number.isSafeInteger(keyDataLengthBits) || keyDataLengthBits <= 0) {
     throw new RangeError(`kdfContext keyDataLength: expected a positive integer number of bits, got ${keyDataLengthBits}`);
   }
-  return encodeCbor([alg, [null, null, null], [null, null, null], [keyDataLengthBits, recipientProtected]]);
+  return encodeCbor([alg, [null, partyUNonce ?? null, null], [null, null, null], [keyDataLengthBits, recipientProtected]]);
 }

@@ -6,6 +6,7 @@ export type EnvelopeRejection =
   | 'decrypt-failed'
   | 'malformed-inner'
   | 'unknown-sender'
+  | 'static-key-mismatch'
   | 'bad-signature'
   | 'recipient-mismatch'
   | 'topic-mismatch'

@@ -12,6 +12,7 @@ export * from './replay-window.js';
 export * from './envelope.js';
 export * from './bench-envelope.js';
 export * from './secure-endpoint.js';
+export * from './static-secrets.js';
 export * from './bounded-cache.js';
 export * from './credentials.js';
 export * from './vouch.js';

@@ -3,7 +3,7 @@
 // recipients, DESIGN.md), so our code decrypts and the library verifies.
 // Kept in its own file: @auth0/cose and cose-kit both register tag 18 in cbor-x's global table.
 import test from 'ava';
-import { Algorithms, Headers, Sign1 } from '@auth0/cose';
+import { Algorithms, Encrypt, Headers, Sign1 } from '@auth0/cose';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { decodeCoseEncrypt, decryptParsed, encryptToRecipient } from '../src/cose-encrypt.js';
 import { decodeSign1, encodeSign1, verifySign1 } from '../src/cose-sign1.js';
@@ -12,6 +12,7 @@ import { portableCrypto } from '../src/crypto-portable.js';
 import { decodeContent, encodeContent } from '../src/envelope-content.js';
 import { open, seal } from '../src/envelope.js';
 import { generateDeviceKeys } from '../src/keys.js';
+import { independentCek, independentDecrypt } from './fixtures/independent-ecdh-ss.js';
 
 const alice = generateDeviceKeys('alice');
 const bob = generateDeviceKeys('bob');
@@ -59,4 +60,30 @@ test('a Sign1 made by @auth0/cose verifies with both our suites and opens inside
   const opened = open(encryptToRecipient(bytes, bob, nativeCrypto), { recipient: bob, topic: TOPIC, senderKey: () => alice.signPublic });
   t.is(opened.sender, 'alice');
   t.is(opened.seq, 9);
+});
+
+test('ECDH-SS (-27): @auth0/cose parses the envelope, an independent derivation decrypts it, @auth0/cose verifies the Sign1 inside', async (t) => {
+  for (const suite of [nativeCrypto, portableCrypto]) {
+    const env = seal({ sender: alice, recipient: bob, topic: TOPIC, seq: 4, ts: Date.now(), payload: Uint8Array.of(4, 5, 6), keyAgreement: 'ecdh-ss' }, suite);
+    const msg = Encrypt.decode(Buffer.from(env));
+    t.deepEqual([...msg.protectedHeaders], [[Headers.Algorithm, 24]]);
+    t.is(msg.recipients.length, 1);
+    const r = msg.recipients[0]!;
+    t.deepEqual([...r.protectedHeaders], [[Headers.Algorithm, -27]]);
+    const header = (label: number) => r.unprotectedHeaders.get(label as Headers) as Uint8Array;
+    const staticKey = r.unprotectedHeaders.get(-2 as Headers) as unknown as Map<number, unknown>;
+    t.deepEqual([...staticKey.entries()].map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v]),
+      [[1, 1], [-1, 4], [-2, Buffer.from(alice.kexPublic).toString('hex')]], 'static key (-2): COSE_Key OKP X25519, alice\'s');
+    t.is(Buffer.from(header(Headers.KeyID)).toString('utf8'), 'bob');
+    t.is(header(-22).length, 16, 'PartyU nonce (-22)');
+    const cek = independentCek(bob, alice.kexPublic, header(-22));
+    const sign1 = independentDecrypt(cek, msg.unprotectedHeaders.get(Headers.IV) as Uint8Array, msg.ciphertext);
+    const inner = Sign1.decode(sign1);
+    t.is(Buffer.from(inner.kid!).toString('utf8'), 'alice');
+    t.deepEqual(decodeContent(inner.payload).body, Uint8Array.of(4, 5, 6));
+    await t.notThrowsAsync(inner.verify(alicePublic, { algorithms: [Algorithms.EdDSA] }), suite.name);
+    // and the independent side tells a wrong static key apart: carol's key against bob's gives another CEK
+    const carol = generateDeviceKeys('carol');
+    t.throws(() => independentDecrypt(independentCek(bob, carol.kexPublic, header(-22)), msg.unprotectedHeaders.get(Headers.IV) as Uint8Array, msg.ciphertext));
+  }
 });

@@ -9,6 +9,7 @@ import { nativeCrypto } from '../src/crypto-native.js';
 import { portableCrypto } from '../src/crypto-portable.js';
 import { seal } from '../src/envelope.js';
 import { generateDeviceKeys } from '../src/keys.js';
+import { independentCek, independentDecrypt } from './fixtures/independent-ecdh-ss.js';
 
 const alice = generateDeviceKeys('alice');
 const bob = generateDeviceKeys('bob');
@@ -26,5 +27,16 @@ for (const suite of [nativeCrypto, portableCrypto]) {
     sig[63]! ^= 0x40;
     const bad = await coseVerify(encodeSign1(ours.protectedBytes, ours.payload, sig), alicePublic);
     t.false(bad.isValid);
+  });
+}
+
+for (const suite of [nativeCrypto, portableCrypto]) {
+  test(`ECDH-SS (-27) sealed by ${suite.name}: decrypted by an independent derivation, its COSE_Sign1 verified by cose-kit`, async (t) => {
+    const env = seal({ sender: alice, recipient: bob, topic: 'lf/v1/dev/bob/in', seq: 2, ts: Date.now(), payload: new Uint8Array(2000).fill(7), keyAgreement: 'ecdh-ss' }, suite);
+    // Only the structure is read with our decoder here; @auth0/cose parses it in the other interop file.
+    const parsed = decodeCoseEncrypt(env);
+    if (parsed.recipient.alg !== -27) return t.fail(`recipient alg ${parsed.recipient.alg}`);
+    const sign1 = independentDecrypt(independentCek(bob, alice.kexPublic, parsed.recipient.partyUNonce), parsed.iv, parsed.ciphertext);
+    t.true((await coseVerify(sign1, alicePublic)).isValid);
   });
 }

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { fuzzTarget, type FuzzFixture, type FuzzTarget } from '@layerfleet/test-support';
 import { encodeCbor, tagged } from '../src/cbor.js';
-import { CONTENT_PROTECTED, RECIPIENT_PROTECTED, encryptToRecipient } from '../src/cose-encrypt.js';
+import { CONTENT_PROTECTED, RECIPIENT_PROTECTED, RECIPIENT_PROTECTED_SS, encryptStaticToRecipient, encryptToRecipient } from '../src/cose-encrypt.js';
 import { coseKeyToMap } from '../src/cose-key.js';
 import { sign1Protected, signSign1 } from '../src/cose-sign1.js';
 import { nativeCrypto } from '../src/crypto-native.js';
@@ -22,11 +22,19 @@ export const alice = generateDeviceKeys('alice');
 export const bob = generateDeviceKeys('bob');
 export const TOPIC = topics.deviceInbox('bob');
 const REASONS = new Set<EnvelopeRejection>(['oversize', 'malformed', 'wrong-recipient', 'decrypt-failed', 'malformed-inner', 'unknown-sender',
-  'bad-signature', 'recipient-mismatch', 'topic-mismatch', 'replay', 'stale', 'future']);
-export const OPTS: OpenOptions = { recipient: bob, topic: TOPIC, senderKey: (id) => (id === 'alice' ? alice.signPublic : undefined) };
+  'bad-signature', 'recipient-mismatch', 'topic-mismatch', 'replay', 'stale', 'future', 'static-key-mismatch']);
+export const OPTS: OpenOptions = {
+  recipient: bob, topic: TOPIC,
+  senderKey: (id) => (id === 'alice' ? alice.signPublic : undefined),
+  senderKexKey: (id) => (id === 'alice' ? alice.kexPublic : undefined),
+};
 const utf8 = (s: string) => new TextEncoder().encode(s);
 let seq = 1;
 export const sealToBob = (payload: Uint8Array) => seal({ sender: alice, recipient: bob, topic: TOPIC, seq: seq++, ts: Date.now(), payload });
+/** The same with ECDH-SS (-27) from alice's static key. */
+export const sealToBobSs = (payload: Uint8Array) => seal({ sender: alice, recipient: bob, topic: TOPIC, seq: seq++, ts: Date.now(), payload, keyAgreement: 'ecdh-ss' });
+const ALICE_BOB_SECRET = nativeCrypto.x25519(alice.kexPrivate, bob.kexPublic);
+const MALLORY = generateDeviceKeys('mallory');
 export const HELLO = encodeMessage({ t: 'hello', sign: alice.signPublic, kex: alice.kexPublic, bootId: 'b', caps: { macsPerSecond: 1, measuredMacsPerSecond: 1, memoryBytes: 1, rateBitsPerSecond: 1, role: 'worker' } });
 
 /** What open returned, or its EnvelopeError; any other error fails the property. */
@@ -62,13 +70,32 @@ const recipient = fc.tuple(
   rightOr(fc.tuple(ephemeralKey, rightOr(fc.constantFrom(utf8('bob'), utf8('alice')), hostile)).map(([k, kid]) => new Map<number, unknown>([[-1, k], [4, kid]])), headerMap, hostile),
   rightOr(fc.constantFrom(new Uint8Array(0), null), hostile),
 );
-/** COSE_Encrypt whose every part is either right or anything. */
-const coseEncrypt = fc.tuple(
+/** ECDH-SS recipients: static key, kid and PartyU nonce each right or anything, sometimes with a label SS does not use. */
+const ssLabels = fc.tuple(
+  rightOr(fc.oneof(fc.constantFrom(alice.kexPublic, bob.kexPublic), x25519Point).map((x) => coseKeyToMap({ crv: 'X25519', x })), headerMap, hostile),
+  rightOr(fc.constantFrom(utf8('bob'), utf8('alice')), hostile),
+  rightOr(fc.uint8Array({ minLength: 16, maxLength: 64 }), fc.uint8Array({ maxLength: 80 }), fc.integer(), hostile),
+  fc.option(fc.tuple(fc.constantFrom(-1, -3, -20, -21, -23, -24, -25, -26, 33), fc.oneof(x25519Point, hostile)), { freq: 4 }),
+).map(([key, kid, nonce, extra]) => {
+  const m = new Map<number, unknown>([[-2, key], [4, kid], [-22, nonce]]);
+  if (extra) m.set(extra[0], extra[1]);
+  return m;
+});
+const ssRecipient = fc.tuple(
+  rightOr(fc.constant(RECIPIENT_PROTECTED_SS), fc.constant(RECIPIENT_PROTECTED), headerMap.map((m) => encodeCbor(m)), hostile),
+  rightOr(ssLabels, headerMap, hostile),
+  rightOr(fc.constantFrom(new Uint8Array(0), null), hostile),
+);
+const coseEncryptOf = (rec: fc.Arbitrary<unknown[]>) => fc.tuple(
   rightOr(fc.constant(CONTENT_PROTECTED), headerMap.map((m) => encodeCbor(m)), hostile),
   rightOr(fc.uint8Array({ minLength: 12, maxLength: 12 }).map((iv) => new Map([[5, iv]])), headerMap, hostile),
   rightOr(fc.uint8Array({ minLength: 16, maxLength: 200 }), hostile),
-  rightOr(recipient.map((r) => [r]), fc.array(recipient, { maxLength: 3 }), hostile),
+  rightOr(rec.map((r) => [r]), fc.array(rec, { maxLength: 3 }), hostile),
 ).map((parts) => tagged(96, encodeCbor(parts)));
+/** COSE_Encrypt whose every part is either right or anything. */
+const coseEncrypt = coseEncryptOf(recipient);
+/** The same with an ECDH-SS recipient. */
+const coseEncryptSs = coseEncryptOf(ssRecipient);
 
 const validContent = () => new Map<unknown, unknown>([[1, 'bob'], [2, TOPIC], [3, 5], [4, Date.now()], [5, Uint8Array.of(1, 2)]]);
 const contentValue = fc.oneof(fc.constantFrom('bob', 'alice', TOPIC, 0, -1, 1.5, 2 ** 53), fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n - 1n }), fc.uint8Array({ maxLength: 32 }), hostile);
@@ -102,6 +129,35 @@ export const coseEncryptWrongPartRefused: FuzzTarget<Set<string>> = {
   arm() {
     const reasons = new Set<string>();
     return { tally: reasons, property: fc.property(coseEncrypt, (b) => { reasons.add(mustRefuse(b).reason); }) };
+  },
+};
+
+export const coseEncryptSsWrongPartRefused: FuzzTarget<Set<string>> = {
+  decoder: ENVELOPE, claim: 'COSE_Encrypt with an ECDH-SS recipient and any part wrong: EnvelopeError', ci: { seed: 217, numRuns: 2500 },
+  arm() {
+    const reasons = new Set<string>();
+    return { tally: reasons, property: fc.property(coseEncryptSs, (b) => { reasons.add(mustRefuse(b).reason); }) };
+  },
+};
+
+/**
+ * Behind valid ECDH-SS encryption — from alice's static key, or from a static key bob does not
+ * know for anyone — any plaintext or COSE_Sign1 (signed as alice or mallory) is refused.
+ */
+export const hostileInnerBehindValidSsEncryptionRefused: FuzzTarget<Set<string>> = {
+  decoder: ENVELOPE, claim: 'any plaintext or COSE_Sign1 behind valid ECDH-SS encryption: EnvelopeError', ci: { seed: 218, numRuns: 1500 },
+  arm() {
+    const plaintext = fc.oneof(fc.uint8Array({ maxLength: 512, size: 'max' }), cborSoup, cborSoup.map((b) => tagged(18, b)), sign1);
+    const senderId = fc.constantFrom('alice', 'alice', 'mallory');
+    const reasons = new Set<string>();
+    return {
+      tally: reasons,
+      property: fc.property(plaintext, senderId, (pt, senderId) => {
+        const senderStatic = senderId === 'alice' ? alice.kexPublic : MALLORY.kexPublic;
+        const sharedSecret = senderId === 'alice' ? ALICE_BOB_SECRET : nativeCrypto.x25519(MALLORY.kexPrivate, bob.kexPublic);
+        reasons.add(mustRefuse(encryptStaticToRecipient(pt, { senderStatic, recipientId: 'bob', sharedSecret }, nativeCrypto)).reason);
+      }),
+    };
   },
 };
 
@@ -151,6 +207,24 @@ export const mutatedEnvelopeNeverOpensAsAnother: FuzzTarget<{ refused: number }>
   },
 };
 
+export const mutatedSsEnvelopeNeverOpensAsAnother: FuzzTarget<{ refused: number }> = {
+  decoder: ENVELOPE, claim: 'mutated ECDH-SS envelope never opens as a different message', ci: { seed: 219, numRuns: 1500 },
+  arm() {
+    const tally = { refused: 0 };
+    return {
+      tally,
+      property: fc.property(fc.uint8Array({ maxLength: 512, size: 'max' }), mutations, (payload, edits) => {
+        const env = sealToBobSs(payload);
+        const bad = mutate(env, edits);
+        fc.pre(!sameBytes(bad, env));
+        const r = outcome(bad);
+        if (r instanceof EnvelopeError) { tally.refused++; return; }
+        if (r.sender !== 'alice' || r.topic !== TOPIC || r.seq !== seq - 1 || !sameBytes(r.payload, payload)) throw new Error('a mutated ECDH-SS envelope opened as a different message');
+      }),
+    };
+  },
+};
+
 /** Bob's endpoint with alice as a known peer: its replay window and peers live across the cases. */
 export const bobsEndpoint: FuzzFixture<SecureEndpoint> = {
   name: "bob's SecureEndpoint, alice a known peer",
@@ -179,6 +253,14 @@ export const endpointRefusesJunk = fuzzTarget({ decoder: ENDPOINT, claim: 'junk 
 export const endpointMutatedHelloOnlyRejected = fuzzTarget({ decoder: ENDPOINT, claim: 'mutated envelopes: received or Rejected, nothing else', ci: { seed: 209, numRuns: 1000 }, fixture: bobsEndpoint },
   (endpoint) => fc.property(mutations, fc.boolean(), (edits, self) => {
     const env = sealToBob(HELLO);
+    const bad = mutate(env, edits);
+    fc.pre(!sameBytes(bad, env));
+    endpointOutcome(endpoint, bad, self);
+  }));
+
+export const endpointMutatedSsOnlyRejected = fuzzTarget({ decoder: ENDPOINT, claim: 'mutated ECDH-SS envelopes: received or Rejected, nothing else', ci: { seed: 220, numRuns: 1000 }, fixture: bobsEndpoint },
+  (endpoint) => fc.property(mutations, fc.boolean(), (edits, self) => {
+    const env = sealToBobSs(encodeMessage({ t: 'heartbeat', bootId: 'b', queue: 0 }));
     const bad = mutate(env, edits);
     fc.pre(!sameBytes(bad, env));
     endpointOutcome(endpoint, bad, self);

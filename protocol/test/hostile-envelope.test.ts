@@ -9,6 +9,7 @@ import {
   alice, bob, bobsEndpoint, cborSoupNeverOpens, coseEncryptWrongPartRefused, endpointKnownPeerHostilePayload, endpointMutatedHelloOnlyRejected,
   endpointRefusesJunk, HELLO, hostileInnerBehindValidEncryptionRefused, junkBytesNeverOpen, mutatedEnvelopeNeverOpensAsAnother, outcome,
   overMaxEnvelopeBytesRefused, oversizeRefusedFirst, sealToBob, signedHostileContentOpensAsSigned, soupBehindTag96NeverOpens, spiedOptions, TOPIC,
+  coseEncryptSsWrongPartRefused, hostileInnerBehindValidSsEncryptionRefused, mutatedSsEnvelopeNeverOpensAsAnother, endpointMutatedSsOnlyRejected, sealToBobSs,
 } from './hostile-envelope.properties.js';
 
 test('arbitrary bytes, CBOR-token soup, and soup behind tag 96 never open, and throw only EnvelopeError', async (t) => {
@@ -62,4 +63,22 @@ test('oversize input is refused as oversize before any decoding or crypto, at an
   endpoint.addPeer(publicKeysOf(alice));
   const e = t.throws(() => endpoint.open(TOPIC, sealToBob(new Uint8Array(1000))), { instanceOf: Rejected });
   t.is(e?.reason, 'oversize');
+});
+
+test('ECDH-SS: a COSE_Encrypt with any part of its -27 recipient wrong — static key, kid, PartyU nonce, an unused label — is refused with EnvelopeError', async (t) => {
+  const reasons = await checkAsInCi(coseEncryptSsWrongPartRefused);
+  t.true(reasons.has('malformed') && reasons.has('decrypt-failed') && reasons.has('wrong-recipient'), [...reasons].join());
+});
+
+test('ECDH-SS: behind valid -27 encryption, any plaintext or hostile COSE_Sign1 is refused, a signer other than the static key\'s owner as static-key-mismatch', async (t) => {
+  const reasons = await checkAsInCi(hostileInnerBehindValidSsEncryptionRefused);
+  t.true(reasons.has('malformed-inner') && reasons.has('bad-signature') && reasons.has('static-key-mismatch') && reasons.has('unknown-sender'), [...reasons].join());
+});
+
+test('ECDH-SS: mutations of a valid envelope never open as a different message; the endpoint throws only Rejected for them', async (t) => {
+  const { refused } = await checkAsInCi(mutatedSsEnvelopeNeverOpensAsAnother);
+  t.true(refused > 1400, `${refused} refused`);
+  const endpoint = await bobsEndpoint.start();
+  await checkAsInCi(endpointMutatedSsOnlyRejected, endpoint);
+  t.is(endpoint.open(TOPIC, sealToBobSs(HELLO)).message.t, 'hello');
 });

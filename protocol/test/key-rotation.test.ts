@@ -67,9 +67,14 @@ test('an endpoint switches keys without resetting its sequence; the peer refuses
   t.is(gw.open(inbox, device.seal('gateway', inbox, heartbeat)).sender, 'edge-a');
   const stale = t.throws(() => gw.open(inbox, signedWithOld), { instanceOf: Rejected });
   t.is(stale?.reason, 'stale-key', stale?.message);
-  const forger = new SecureEndpoint({ ...generateDeviceKeys('edge-a') });
-  forger.addPeer(gateway);
-  t.is(t.throws(() => gw.open(inbox, forger.seal('gateway', inbox, heartbeat)), { instanceOf: Rejected })?.reason, 'bad-signature');
+  // A forger with keys of its own: with ECDH-SS its static key is not edge-a's, refused before the
+  // signature is checked; with ECDH-ES the signature fails.
+  const forgerKeys = generateDeviceKeys('edge-a');
+  for (const [keyAgreement, reason] of [['ecdh-ss', 'static-key-mismatch'], ['ecdh-es', 'bad-signature']] as const) {
+    const forger = new SecureEndpoint(forgerKeys, { keyAgreement });
+    forger.addPeer(gateway);
+    t.is(t.throws(() => gw.open(inbox, forger.seal('gateway', inbox, heartbeat)), { instanceOf: Rejected })?.reason, reason, keyAgreement);
+  }
   t.throws(() => device.rekey(generateDeviceKeys('edge-b')), { message: /rekey: keys of edge-b, but this endpoint is edge-a/ });
 });
 
