@@ -26,6 +26,7 @@ export const spec: CommandSpec = {
     'max-queued': { type: 'number', default: 100, unit: 'requests', description: 'requests waiting at most' },
     'tls-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'add an mqtts listener (makes DIR/tls/ certificates on first use)' },
     'ws-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'add MQTT over WebSocket at /mqtt' },
+    'http-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'serve the live dashboard at / and Prometheus metrics at /metrics (adds --ws-port 0 when no WebSocket listener is asked for: the page reads telemetry over it)' },
     'ws-tls': { type: 'boolean', description: 'the WebSocket listener speaks wss' },
     'tls-host': { type: 'string', value: 'NAME,...', description: "more names for the gateway's certificate (with --tls-port or --ws-port)" },
     capture: { type: 'string', value: 'FILE', description: 'write every MQTT packet the broker sees to FILE' },
@@ -52,7 +53,8 @@ export async function run(argv: string[]): Promise<void> {
   };
   const port = portFlag('port') ?? 1883;
   const tlsPort = portFlag('tls-port');
-  const wsPort = portFlag('ws-port');
+  const httpPort = portFlag('http-port');
+  const wsPort = portFlag('ws-port') ?? (httpPort === undefined ? undefined : 0);
   const tlsHosts = (stringFlag(flags, 'tls-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (flags['ws-tls'] && wsPort === undefined) throw new Error('--ws-tls: there is no WebSocket listener to secure; add --ws-port P');
   if (tlsHosts.length > 0 && tlsPort === undefined && wsPort === undefined) throw new Error('--tls-host: names for the gateway certificate need --tls-port or --ws-port');
@@ -75,9 +77,10 @@ export async function run(argv: string[]): Promise<void> {
     ...(tlsPort === undefined ? {} : { tlsPort }),
     ...(wsPort === undefined ? {} : { wsPort, wsTls: flags['ws-tls'] === true }),
     tlsHosts,
+    ...(httpPort === undefined ? {} : { httpPort }),
     log: flags.quiet ? () => {} : (line) => console.error(`[gateway] ${line}`),
   });
-  console.log(JSON.stringify({ event: 'listening', port: gw.port, url: gw.url, urls: gw.urls, ...(gw.caPath ? { ca: gw.caPath } : {}), keys: gw.keysPath, strategy: gw.stats.strategy, access }));
+  console.log(JSON.stringify({ event: 'listening', port: gw.port, url: gw.url, urls: gw.urls, ...(gw.caPath ? { ca: gw.caPath } : {}), ...(gw.httpUrl ? { dashboard: gw.httpUrl, metrics: `${gw.httpUrl}metrics` } : {}), keys: gw.keysPath, strategy: gw.stats.strategy, access }));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

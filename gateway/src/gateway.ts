@@ -23,6 +23,8 @@ import { Orchestrator, type Outcome } from './orchestrator.js';
 import { StreamRates } from './stream-rate.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
 import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy, type RlPdnn } from '@layerfleet/planner';
+import { FleetTelemetry } from './fleet-telemetry.js';
+import { startGatewayHttpFor, type GatewayHttp } from './http/gateway-http.js';
 
 export const GATEWAY_ID = 'gateway';
 
@@ -63,6 +65,8 @@ export interface GatewayOptions extends ListenerOptions {
   /** messages per second each client may have the gateway open (default 1000), and the burst (default 2000) */
   inboxRate?: number;
   inboxBurst?: number;
+  /** An HTTP port (0: ephemeral) serving the live dashboard at / and Prometheus metrics at /metrics (http/). */
+  httpPort?: number;
 }
 
 export interface GatewayStats {
@@ -95,6 +99,8 @@ export interface Gateway {
   rejections: Rejections;
   stats: GatewayStats;
   onOutcome(listener: (o: Outcome) => void): void;
+  /** the dashboard's URL when `httpPort` was given; metrics at `${httpUrl}metrics` */
+  httpUrl?: string;
   close(): Promise<void>;
 }
 
@@ -327,6 +333,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(),
     }, true);
   };
+  const fleetTelemetry = new FleetTelemetry(registry);
+  listeners.push((o) => fleetTelemetry.outcome(o));
+  const publishFleet = setInterval(() => fleetTelemetry.publish(telemetry), 1000);
+  publishFleet.unref();
+  let http: GatewayHttp | null = null;
+  try {
+    if (opts.httpPort !== undefined) http = await startGatewayHttpFor(opts as GatewayOptions & { httpPort: number }, { registry, rejections, stats, listeners, aedes: broker.aedes, urls: broker.urls, ledgerHeight: () => ledger.head().count, inFlight: () => orchestrator.inFlight, waiting: () => orchestrator.waiting });
+  } catch (err) {
+    clearInterval(publishFleet);
+    orchestrator.close();
+    await broker.close();
+    await ledger.close();
+    throw err;
+  }
   publishRetained();
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
@@ -349,8 +369,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     rejections,
     stats,
     onOutcome: (l) => listeners.push(l),
+    ...(http ? { httpUrl: http.url } : {}),
     async close() {
       clearInterval(sweep);
+      clearInterval(publishFleet);
+      await http?.close();
       stopWatchingRevocations();
       orchestrator.close();
       await broker.close();
