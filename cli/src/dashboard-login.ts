@@ -7,13 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DASHBOARD_USERNAME } from '@layerfleet/protocol';
 import { DASHBOARD_SECRET_FILE } from '@layerfleet/gateway';
-import { stringFlag, type Flags, type FlagSpec } from './args.js';
+import { stringFlag, type Flags } from './args.js';
+export { DASHBOARD_LOGIN_FLAGS } from './dashboard-login-flags.js';
 
-export const DASHBOARD_LOGIN_FLAGS: Record<string, FlagSpec> = {
-  state: { type: 'string', value: 'DIR', description: "the gateway's state directory, to read the dashboard password from (DIR/dashboard.secret)" },
-  'password-file': { type: 'string', value: 'FILE', description: 'a file holding the dashboard password (a copy of the gateway\'s DIR/dashboard.secret)' },
-  ca: { type: 'string', value: 'FILE', description: "the fleet CA (the gateway's DIR/tls/ca.crt) for an mqtts:// or wss:// gateway" },
-};
 
 export interface DashboardLogin { username?: string; password?: string; ca?: Buffer }
 

@@ -42,6 +42,9 @@ export interface DeviceView {
   trusted?: boolean;
   /** for a board: the serial line's counters (bits/s, retries, timeouts, bytes), as its host reports them */
   line?: Record<string, unknown>;
+  /** hops it computed in the gateway's last minute and their median ms (the gateway's fleet topic) */
+  hops?: number;
+  hopP50Ms?: number;
   /** the ids of boards this device hosts (`<id>.<board>`) */
   boards: string[];
   /** the boot it last spoke from, and when (ms) */
@@ -67,6 +70,8 @@ export interface GatewayView {
   failed?: number;
   strategy?: string;
   rejections: Record<string, number>;
+  /** per stream `source/model`: requests/s declared, measured over the gateway's window, and planned at */
+  streams: Record<string, { declared?: number; measured?: number; planned?: number }>;
   bootId?: string;
   ts?: number;
 }
@@ -259,7 +264,16 @@ export class FleetView {
   private gatewayStats(b: Json): boolean {
     const rejections: Record<string, number> = {};
     if (isObject(b['rejections'])) for (const [k, v] of Object.entries(b['rejections'])) { const n = num(v); if (n !== undefined) rejections[k] = n; }
-    const g: GatewayView = { rejections };
+    const streams: GatewayView['streams'] = {};
+    if (isObject(b['streams'])) {
+      for (const [k, v] of Object.entries(b['streams'])) {
+        if (!isObject(v)) continue;
+        const s: GatewayView['streams'][string] = {};
+        for (const f of ['declared', 'measured', 'planned'] as const) { const n = num(v[f]); if (n !== undefined) s[f] = n; }
+        streams[k] = s;
+      }
+    }
+    const g: GatewayView = { rejections, streams };
     for (const k of ['devicesOnline', 'inFlight', 'waiting', 'completed', 'failed', 'ts'] as const) { const n = num(b[k]); if (n !== undefined) g[k] = n; }
     const strategy = str(b['strategy']), boot = str(b['bootId']);
     if (strategy !== undefined) g.strategy = strategy;
@@ -286,6 +300,9 @@ export class FleetView {
       const link = num(v['rateBitsPerSecond']);
       if (link !== undefined) d.linkBitsPerSecond = link;
       if (typeof v['trusted'] === 'boolean') d.trusted = v['trusted'];
+      const hops = num(v['hops']), p50 = num(v['hopP50Ms']);
+      if (hops !== undefined) d.hops = hops;
+      if (p50 === undefined) delete d.hopP50Ms; else d.hopP50Ms = p50;
       const budget = num(v['macsPerSecond']);
       if (budget !== undefined && d.budget === undefined) d.budget = budget;
       const mem = num(v['memoryBytes']);
