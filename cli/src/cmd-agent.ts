@@ -12,6 +12,7 @@ import { Agent, measureMacsPerSecond, runSource, summarizeSource, progressLine, 
 import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
 import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
+import { createLogger, lineLogger, LOG_FLAGS } from './logging.js';
 
 export const spec: CommandSpec = {
   name: 'agent',
@@ -37,6 +38,7 @@ export const spec: CommandSpec = {
     'request-timeout': { type: 'number', default: DEFAULT_REQUEST_TIMEOUT_MS, unit: 'ms', description: 'with --source: how long a request may take before it fails' },
     json: { type: 'boolean', description: 'with --source: the last line of stdout is the summary as one JSON object' },
     quiet: { type: 'boolean', description: 'no log lines on stderr' },
+    ...LOG_FLAGS,
   },
 };
 
@@ -52,7 +54,8 @@ export async function run(argv: string[]): Promise<number | void> {
   if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--ca: ${caFile} holds no PEM certificate (expected the gateway's DIR/tls/ca.crt)`);
   const model = loadLenetInt8();
   const measured = measureMacsPerSecond(model);
-  const log = flags.quiet ? () => {} : (line: string) => console.error(line);
+  const logFormat = stringFlag(flags, 'log-format');
+  const log = lineLogger(createLogger({ name: 'agent', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(logFormat === undefined ? {} : { format: logFormat }) }).child({ agent: id }));
   const budget = numberFlag(flags, 'macs-budget');
   const memory = numberFlag(flags, 'memory');
   const brokerUrl = requiredString(flags, 'broker');

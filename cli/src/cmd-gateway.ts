@@ -9,6 +9,7 @@ import { DEFAULT_STRATEGY } from '@layerfleet/planner';
 import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
 import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
+import { createLogger, lineLogger, LOG_FLAGS } from './logging.js';
 
 export const spec: CommandSpec = {
   name: 'gateway',
@@ -31,6 +32,7 @@ export const spec: CommandSpec = {
     'tls-host': { type: 'string', value: 'NAME,...', description: "more names for the gateway's certificate (with --tls-port or --ws-port)" },
     capture: { type: 'string', value: 'FILE', description: 'write every MQTT packet the broker sees to FILE' },
     quiet: { type: 'boolean', description: 'no log lines on stderr' },
+    ...LOG_FLAGS,
   },
 };
 
@@ -58,6 +60,7 @@ export async function run(argv: string[]): Promise<void> {
   const tlsHosts = (stringFlag(flags, 'tls-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (flags['ws-tls'] && wsPort === undefined) throw new Error('--ws-tls: there is no WebSocket listener to secure; add --ws-port P');
   if (tlsHosts.length > 0 && tlsPort === undefined && wsPort === undefined) throw new Error('--tls-host: names for the gateway certificate need --tls-port or --ws-port');
+  const logger = createLogger({ name: 'gateway', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(stringFlag(flags, 'log-format') === undefined ? {} : { format: stringFlag(flags, 'log-format')! }) });
   const stateDir = await createdStateDir(requiredString(flags, 'state'));
   const host = stringFlag(flags, 'host');
   const capture = stringFlag(flags, 'capture');
@@ -78,7 +81,7 @@ export async function run(argv: string[]): Promise<void> {
     ...(wsPort === undefined ? {} : { wsPort, wsTls: flags['ws-tls'] === true }),
     tlsHosts,
     ...(httpPort === undefined ? {} : { httpPort }),
-    log: flags.quiet ? () => {} : (line) => console.error(`[gateway] ${line}`),
+    log: lineLogger(logger),
   });
   console.log(JSON.stringify({ event: 'listening', port: gw.port, url: gw.url, urls: gw.urls, ...(gw.caPath ? { ca: gw.caPath } : {}), ...(gw.httpUrl ? { dashboard: gw.httpUrl, metrics: `${gw.httpUrl}metrics` } : {}), keys: gw.keysPath, strategy: gw.stats.strategy, access }));
   await new Promise<void>((resolve) => {
@@ -87,8 +90,8 @@ export async function run(argv: string[]): Promise<void> {
     process.once('SIGINT', stop);
     // An operator who sends HUP to every layerfleet process (agents rotate their keys on it) must
     // not take the gateway down: Node's default for SIGHUP is to exit.
-    process.on('SIGHUP', () => console.error('[gateway] SIGHUP: nothing to reload (restart the gateway to change its flags); still running'));
+    process.on('SIGHUP', () => logger.warn('SIGHUP: nothing to reload (restart the gateway to change its flags); still running'));
   });
   await gw.close();
-  console.error(`[gateway] stopped (${gw.stats.strategy}): ${gw.stats.completed} completed, ${gw.stats.failed} failed, ${gw.stats.queued} queued (${gw.stats.queueTimeouts} timed out), rejections ${JSON.stringify(gw.rejections.toJSON())}`);
+  logger.info({ stats: gw.stats, rejections: gw.rejections.toJSON() }, `stopped (${gw.stats.strategy}): ${gw.stats.completed} completed, ${gw.stats.failed} failed, ${gw.stats.queued} queued (${gw.stats.queueTimeouts} timed out)`);
 }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseCommandFlags, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { DASHBOARD_LOGIN_FLAGS, dashboardLogin } from './dashboard-login.js';
 import { HaBridge } from './ha/bridge.js';
+import { createLogger, LOG_FLAGS } from './logging.js';
 import { DEFAULT_BASE_TOPIC, DEFAULT_DISCOVERY_PREFIX } from './ha/discovery.js';
 
 export const spec: CommandSpec = {
@@ -22,6 +23,7 @@ export const spec: CommandSpec = {
     prefix: { type: 'string', value: 'PREFIX', default: DEFAULT_DISCOVERY_PREFIX, description: "Home Assistant's discovery prefix" },
     'base-topic': { type: 'string', value: 'TOPIC', default: DEFAULT_BASE_TOPIC, description: 'where states and availability go in your broker' },
     quiet: { type: 'boolean', description: 'no log lines on stderr' },
+    ...LOG_FLAGS,
   },
 };
 
@@ -38,7 +40,9 @@ export async function run(argv: string[]): Promise<void> {
   const toCa = stringFlag(flags, 'to-ca');
   const toUser = stringFlag(flags, 'to-username');
   const read = async (file: string, flag: string) => readFile(file).catch((err: Error) => { throw new Error(`--${flag}: cannot read ${file} (${err.message})`); });
-  const log = flags.quiet ? () => {} : (line: string) => console.error(`[ha-bridge] ${line}`);
+  const logFormat = stringFlag(flags, 'log-format');
+  const logger = createLogger({ name: 'ha-bridge', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(logFormat === undefined ? {} : { format: logFormat }) });
+  const log = (line: string) => logger.info(line);
   const bridge = await HaBridge.start({
     prefix, base,
     gatewayUrl: requiredString(flags, 'gateway'),
