@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const model = loadLenetInt8();
   const measured = measureMacsPerSecond(model);
   const logFormat = stringFlag(flags, 'log-format');
-  const log = lineLogger(createLogger({ name: 'agent', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(logFormat === undefined ? {} : { format: logFormat }) }).child({ agent: id }));
+  const log = lineLogger((await createLogger({ name: 'agent', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(logFormat === undefined ? {} : { format: logFormat }) })).child({ agent: id }));
   const budget = numberFlag(flags, 'macs-budget');
   const memory = numberFlag(flags, 'memory');
   const brokerUrl = requiredString(flags, 'broker');

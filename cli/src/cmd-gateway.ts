@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<void> {
   const tlsHosts = (stringFlag(flags, 'tls-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (flags['ws-tls'] && wsPort === undefined) throw new Error('--ws-tls: there is no WebSocket listener to secure; add --ws-port P');
   if (tlsHosts.length > 0 && tlsPort === undefined && wsPort === undefined) throw new Error('--tls-host: names for the gateway certificate need --tls-port or --ws-port');
-  const logger = createLogger({ name: 'gateway', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(stringFlag(flags, 'log-format') === undefined ? {} : { format: stringFlag(flags, 'log-format')! }) });
+  const logger = (await createLogger({ name: 'gateway', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(stringFlag(flags, 'log-format') === undefined ? {} : { format: stringFlag(flags, 'log-format')! }) }));
   const stateDir = await createdStateDir(requiredString(flags, 'state'));
   const host = stringFlag(flags, 'host');
   const capture = stringFlag(flags, 'capture');

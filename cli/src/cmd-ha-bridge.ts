@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<void> {
   const toUser = stringFlag(flags, 'to-username');
   const read = async (file: string, flag: string) => readFile(file).catch((err: Error) => { throw new Error(`--${flag}: cannot read ${file} (${err.message})`); });
   const logFormat = stringFlag(flags, 'log-format');
-  const logger = createLogger({ name: 'ha-bridge', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(logFormat === undefined ? {} : { format: logFormat }) });
+  const logger = (await createLogger({ name: 'ha-bridge', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(logFormat === undefined ? {} : { format: logFormat }) }));
   const log = (line: string) => logger.info(line);
   const bridge = await HaBridge.start({
     prefix, base,

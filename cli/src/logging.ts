@@ -14,7 +14,6 @@
  * masked in the text, and pino's `redact` censors such fields.
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
 import type { FlagSpec } from './args.js';
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -36,16 +35,17 @@ export function maskSecrets(text: string): string {
 
 export interface LoggerOptions { name: string; level?: string; format?: string; quiet?: boolean }
 
-export function createLogger(opts: LoggerOptions): Logger {
+/** Loaded only for a terminal (or --log-format pretty): a JSON logger does not pay for it. */
+export async function createLogger(opts: LoggerOptions): Promise<Logger> {
   const level = opts.quiet ? 'silent' : opts.level ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`--log-level: expected ${LOG_LEVELS.join(', ')}, got ${level}`);
   const format = opts.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
   if (format !== 'json' && format !== 'pretty') throw new Error(`--log-format: expected json or pretty, got ${format}`);
   const options = { name: opts.name, level, redact: { paths: REDACTED_FIELDS, censor: '[redacted]' }, base: { pid: process.pid } };
   // synchronous writes: a process that exits right after a line (a fatal error) still gets it out
-  return format === 'pretty'
-    ? pino(options, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname,module', messageFormat: '{if module}[{module}] {end}{msg}', translateTime: 'HH:MM:ss.l' }))
-    : pino(options, pino.destination({ dest: 2, sync: true }));
+  if (format === 'json') return pino(options, pino.destination({ dest: 2, sync: true }));
+  const { default: pretty } = await import('pino-pretty');
+  return pino(options, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname,module', messageFormat: '{if module}[{module}] {end}{msg}', translateTime: 'HH:MM:ss.l' }));
 }
 
 interface Classified { module: string; level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, string> }

@@ -24,7 +24,7 @@ import { StreamRates } from './stream-rate.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
 import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy, type RlPdnn } from '@layerfleet/planner';
 import { FleetTelemetry } from './fleet-telemetry.js';
-import { startGatewayHttpFor, type GatewayHttp } from './http/gateway-http.js';
+import type { GatewayHttp } from './http/gateway-http.js';
 
 export const GATEWAY_ID = 'gateway';
 
@@ -339,7 +339,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   publishFleet.unref();
   let http: GatewayHttp | null = null;
   try {
-    if (opts.httpPort !== undefined) http = await startGatewayHttpFor(opts as GatewayOptions & { httpPort: number }, { registry, rejections, stats, listeners, aedes: broker.aedes, urls: broker.urls, ledgerHeight: () => ledger.head().count, inFlight: () => orchestrator.inFlight, waiting: () => orchestrator.waiting });
+    // loaded only when asked for: prom-client and the page cost a gateway without --http-port nothing
+    if (opts.httpPort !== undefined) http = await (await import('./http/gateway-http.js')).startGatewayHttpFor(opts as GatewayOptions & { httpPort: number }, { registry, rejections, stats, listeners, aedes: broker.aedes, urls: broker.urls, ledgerHeight: () => ledger.head().count, inFlight: () => orchestrator.inFlight, waiting: () => orchestrator.waiting });
   } catch (err) {
     clearInterval(publishFleet);
     orchestrator.close();
