@@ -42,7 +42,7 @@ export async function watchedFleet(opts: Partial<GatewayOptions> = {}): Promise<
       const results = await runSource(source, { model, inferences: n, concurrency: 2 });
       const failed = results.filter((r) => r.error !== undefined);
       if (failed.length > 0) throw new Error(`${failed.length} of ${n} inferences failed: ${failed[0]!.error}`);
-      await until(() => outcomes.length >= before + n, `${n} outcomes at the gateway`);
+      await until(() => outcomes.length >= before + n, `${n} outcomes at the gateway`, 60_000);
     },
     async close() {
       for (const a of agents) await a.close(200);
