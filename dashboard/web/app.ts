@@ -24,9 +24,11 @@ const fmtBytes = (x: number | undefined) => (x === undefined ? '–' : x >= 1 <<
 
 /** A stable colour per device id, so a device looks the same in every placement. */
 function colourOf(id: string): string {
-  let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
-  return `hsl(${(hash * 137) % 360} 60% 42%)`;
+  // FNV-1a, then a murmur finaliser: ids one letter apart land far apart on the colour wheel
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13;
+  return `hsl(${(h >>> 0) % 360} 60% 42%)`;
 }
 
 function BudgetBar({ d }: { d: DeviceView }) {

@@ -31,11 +31,12 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startMosquitto(timeoutMs = 10_000): Promise<Mosquitto> {
+/** `port`: a given one (to start a broker again where clients reconnect to), else a free one. */
+export async function startMosquitto(timeoutMs = 10_000, port?: number): Promise<Mosquitto> {
   const program = whereIs('mosquitto');
   if (!program) throw new Error('mosquitto is not installed (Debian: apt-get install mosquitto)');
   const dir = await mkdtemp(join(tmpdir(), 'lf-mosquitto-'));
-  const port = await freePort();
+  port ??= await freePort();
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
   const child = spawn(program, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { testNeeding } from '@layerfleet/test-support/ava';
 import { whereIs } from '@layerfleet/test-support';
-import { watchedFleet } from '../src/index.js';
+import { issueEnrolmentToken } from '@layerfleet/gateway';
+import { BIN, until, watchedFleet } from '../src/index.js';
 
 const test = testNeeding(['chromium']);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -21,7 +22,14 @@ test('the dashboard shows devices, a placement and charts in Chromium, and an ag
   const fleet = await watchedFleet();
   t.teardown(() => fleet.close());
   await fleet.start('w1', 'worker');
-  const doomed = await fleet.start('w2', 'worker');
+  // w2 is an agent process of its own, so that it can be killed as a real one dies (SIGKILL: no goodbye, no reconnect)
+  const doomed = spawn(process.execPath, [BIN, 'agent', '--id', 'w2', '--broker', fleet.gw.url, '--state', fleet.stateDir, '--macs-budget', '5e6',
+    '--enroll-token', issueEnrolmentToken(fleet.stateDir, { id: 'w2', owner: 'ops', trusted: false })], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let doomedLog = '';
+  doomed.stderr.on('data', (d) => { doomedLog = (doomedLog + d).slice(-4000); });
+  const doomedExit = new Promise<void>((resolve) => doomed.once('exit', () => resolve()));
+  t.teardown(async () => { doomed.kill('SIGKILL'); await doomedExit; });
+  await until(() => fleet.gw.registry.get('w2')?.online === true, 'w2 to join', 60_000, () => doomedLog);
   const cam = await fleet.start('cam', 'source');
   await fleet.infer(cam, 12);
 
@@ -51,7 +59,7 @@ test('the dashboard shows devices, a placement and charts in Chromium, and an ag
   t.regex((await page.locator('tr[data-device="w1"]').innerText()), /MAC\/s/);
 
   // an agent dies without a goodbye: its last will reaches the page
-  (doomed.client.stream as unknown as { destroy(): void }).destroy();
+  doomed.kill('SIGKILL');
   await page.waitForSelector('tr[data-device="w2"][data-state="offline"]');
   t.is(await page.locator('tr[data-device="w1"]').getAttribute('data-state'), 'online');
 

@@ -83,7 +83,8 @@ export class HaBridge {
     gateway.on('error', (err) => log(`gateway ${opts.gatewayUrl}: ${err.message}`));
     gateway.on('message', (topic, payload) => {
       bridge.counts.telemetry++;
-      bridge.view.apply(topic, payload);
+      // a status change goes out at once: a device that drops and reconnects within one interval still shows its offline
+      if (bridge.view.apply(topic, payload) && topic.endsWith('/status')) bridge.flushAvailability();
     });
     bridge.timer = setInterval(() => bridge.flush(false), opts.intervalMs ?? 1000);
     return bridge;
@@ -112,6 +113,17 @@ export class HaBridge {
       if (!all && this.sentState.get(topic) === value) continue;
       this.sentState.set(topic, value);
       this.ha.publish(topic, value, { qos: 0, retain: true });
+      this.counts.states++;
+    }
+  }
+
+  /** Availability that changed, now. */
+  flushAvailability(): void {
+    if (!this.ha.connected) return;
+    for (const [topic, value] of availability(this.opts, this.view, this.gatewayOnline)) {
+      if (this.sentState.get(topic) === value) continue;
+      this.sentState.set(topic, value);
+      this.ha.publish(topic, value, { qos: 1, retain: true });
       this.counts.states++;
     }
   }
