@@ -1,14 +1,20 @@
 /**
  * The device agent: connects to the broker as its device id, announces signed capabilities,
- * takes gateway-signed plans (with the weights of exactly its layers), computes its layers and
- * forwards activations to the next hop, encrypted to it. A source additionally starts requests
- * and computes the last layer (see source.ts).
+ * installs the gateway-signed standing routes it is a hop of (with the weights of exactly its
+ * layers), computes its layers of every request on them and forwards activations to the next
+ * hop, encrypted to it. A source additionally starts requests on its stream's route and
+ * computes the last layer (see source.ts).
+ *
+ * An activation is accepted only for a route version the gateway signed and this device holds,
+ * for a layer of it assigned to this device, from the hop before it. One that arrives before its
+ * route (the route's `route` message and the previous hop's activation race through the broker)
+ * is held, boundedly and briefly, until the route is installed; the rest are refused and counted.
  */
 import { randomUUID } from 'node:crypto';
 import { freemem } from 'node:os';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import {
-  SecureEndpoint, Rejected, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys, mqttCredentials, signClaim, signerFromKeys,
+  SecureEndpoint, Rejected, ROUTE_SETUP_REQUEST, Rejections, BoundedCache, topics, loadOrCreateDeviceKeys, mqttCredentials, signClaim, signerFromKeys,
   type Capabilities, type Message, type MessageOf, type PublicDeviceKeys, type HopTiming, type ClaimInput,
 } from '@layerfleet/protocol';
 import { LayerStore } from './layer-store.js';
@@ -49,23 +55,38 @@ export interface AgentOptions {
 
 /** Messages a device holds while (re)connecting, before its hello: a source's requests, a hop's results. */
 const MAX_HELD_FOR_HELLO = 256;
+/** Route versions a device keeps: requests under way on a superseded one still finish on it. */
+const ROUTES_KEPT = 256;
+/** Activations held for a route not installed yet, at most, and for how long. */
+const MAX_EARLY_ACTIVATIONS = 64;
+const EARLY_ACTIVATION_WAIT_MS = 5000;
 
-export interface ActivePlan { requestId: string; attempt: number; model: string; assignment: string[] }
+/** A standing route version as a hop or source holds it. */
+export interface ActiveRoute { route: string; version: number; model: string; assignment: string[] }
 
-/** What a source does when its request's plan arrives and when the last layer's output is back. */
+const routeKey = (route: string, version: number) => `${route}#${version}`;
+
+/** What a source does as its stream's routes come and go, and when a request's last layer is back. */
 export interface SourceHooks {
-  input(requestId: string): Int8Array | undefined;
-  finished(requestId: string, plan: ActivePlan, logits: Int8Array, trace: HopTiming[]): void;
-  failed(requestId: string, reason: string): void;
+  /** A route version is live for the source's stream; `rerun`: requests under way on older versions cannot finish there. */
+  routeReady(route: ActiveRoute, rerun: boolean): void;
+  /** No route for the stream: `waiting`, the gateway keeps trying; else it gave up. */
+  unrouted(model: string, reason: string, waiting: boolean): void;
+  finished(requestId: string, attempt: number, route: ActiveRoute, logits: Int8Array, trace: HopTiming[]): void;
+  /** A hop could not run its layers of this attempt of the request. */
+  failed(requestId: string, attempt: number, reason: string): void;
 }
 
 export class Agent {
   readonly rejections: Rejections;
   readonly layers: LayerExecutor;
-  readonly plans = new BoundedCache<ActivePlan>(4096);
+  readonly routes = new BoundedCache<ActiveRoute>(ROUTES_KEPT);
+  /** Activations that came before their route, by route key; see the file comment. */
+  private readonly early = new Map<string, Array<{ sender: string; message: MessageOf<'act'>; timer: NodeJS.Timeout }>>();
+  private earlyCount = 0;
   computedLayers = 0;
   /** Its MAC/s budget, enforced before each job (macs-budget.ts); the `load` telemetry's figures come from it. */
-  readonly budget: MacsBudget;
+  budget: MacsBudget;
   private lastReport: ReturnType<MacsBudget['totals']>;
   private loadSeq = 0;
   /**
@@ -180,6 +201,18 @@ export class Agent {
 
   attachSource(hooks: SourceHooks): void { this.sourceHooks = hooks; }
 
+  /**
+   * Offers a new MAC/s budget to the fleet (a device that saturates, or is given more work of its
+   * own): enforced from now on, and announced, so the gateway re-checks every route through it.
+   */
+  async setMacsBudget(macsPerSecond: number): Promise<void> {
+    if (!(macsPerSecond > 0)) throw new RangeError(`MAC/s budget: expected a number > 0, got ${macsPerSecond}`);
+    this.opts.macsBudget = macsPerSecond;
+    this.budget = new MacsBudget(this.capabilities().macsPerSecond);
+    this.lastReport = this.budget.totals();
+    await this.announce();
+  }
+
   /** Heartbeat to the gateway, and the retained `load` telemetry a dashboard shows per device. */
   private beat(): void {
     this.send('gateway', { t: 'heartbeat', bootId: this.bootId, queue: this.budget.queued });
@@ -196,7 +229,7 @@ export class Agent {
       macsPerSecondBudget: caps.macsPerSecond, macsPerSecondUsed: Math.floor((now.spent - last.spent) / seconds),
       macsPerSecondComputed: Math.round((now.computed - last.computed) / seconds), budgetBurstMacs: Math.round(this.budget.burst), budgetQueued: this.budget.queued,
       measuredMacsPerSecond: Math.round(caps.measuredMacsPerSecond),
-      memoryBytes: caps.memoryBytes, layersHeld: this.layers.size, computedLayers: this.computedLayers, plans: this.plans.size,
+      memoryBytes: caps.memoryBytes, layersHeld: this.layers.size, computedLayers: this.computedLayers, routes: this.routes.size,
       rejections: this.rejections.toJSON(), ...this.opts.loadTelemetry?.(), ts: Date.now(), seq: ++this.loadSeq, bootId: this.bootId,
     }), { qos: 0, retain: true });
   }
@@ -216,6 +249,8 @@ export class Agent {
   /** Says goodbye on the status topic if the broker is still there; never waits more than `graceMs`. */
   async close(graceMs = 1000): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const held of this.early.values()) for (const e of held) clearTimeout(e.timer);
+    this.early.clear();
     const goodbye = this.client.connected
       ? this.client.publishAsync(topics.deviceStatus(this.id), JSON.stringify({ state: 'offline', reason: 'shut down', ts: Date.now(), seq: ++this.statusSeq, bootId: this.bootId }), { qos: 1, retain: true }).then(() => this.client.endAsync())
       : Promise.reject(new Error('not connected'));
@@ -270,9 +305,10 @@ export class Agent {
     }
     try {
       switch (message.t) {
-        case 'plan': return void this.onPlan(sender, message).catch((err: Error) => this.rejections.count('bad-request', `plan from ${sender}: ${err.message}`));
+        case 'route': return void this.onRoute(sender, message).catch((err: Error) => this.rejections.count('bad-request', `route from ${sender}: ${err.message}`));
         case 'act': return this.onActivation(sender, message);
         case 'failed': return this.onFailed(sender, message);
+        case 'unrouted': return sender === 'gateway' ? this.sourceHooks?.unrouted(message.model, message.reason, message.waiting) : this.rejections.count('not-from-gateway', `unrouted from ${sender}`);
         case 'rotated': return sender === 'gateway' && this.rotation ? this.rotation(message) : this.rejections.count('unexpected-message', `rotated from ${sender} while no rotation is waiting`);
         default: return this.rejections.count('unexpected-message', `${message.t} from ${sender} is not for a device`);
       }
@@ -281,11 +317,11 @@ export class Agent {
     }
   }
 
-  private async onPlan(sender: string, m: MessageOf<'plan'>): Promise<void> {
-    if (sender !== 'gateway') return this.rejections.count('not-from-gateway', `plan for ${m.requestId} signed by ${sender}, not the gateway`);
+  /** Installs a route version: its peers' keys, the weights of this device's layers; then `ready` (a hop) or go (the source). */
+  private async onRoute(sender: string, m: MessageOf<'route'>): Promise<void> {
+    if (sender !== 'gateway') return this.rejections.count('not-from-gateway', `route ${m.route} signed by ${sender}, not the gateway`);
     for (const peer of m.peers) if (peer.id !== this.id) this.endpoint.addPeer({ id: peer.id, signPublic: peer.sign, kexPublic: peer.kex });
-    const plan: ActivePlan = { requestId: m.requestId, attempt: m.attempt, model: m.model, assignment: m.assignment };
-    this.plans.set(m.requestId, plan);
+    const route: ActiveRoute = { route: m.route, version: m.version, model: m.model, assignment: m.assignment };
     try {
       for (const w of m.layers) {
         if (m.assignment[w.index] !== this.id) throw new Error(`weights for layer ${w.index}, which is not assigned to ${this.id}`);
@@ -293,58 +329,93 @@ export class Agent {
       }
       m.assignment.forEach((dev, i) => { if (dev === this.id && !this.layers.has(m.model, i)) throw new Error(`assigned layer ${i} of ${m.model} but holds no weights for it`); });
     } catch (err) {
-      return this.send('gateway', { t: 'failed', requestId: m.requestId, attempt: m.attempt, reason: (err as Error).message });
+      // no request is on a version being set up: the gateway takes this as the version failing to set up
+      return this.send('gateway', { t: 'failed', requestId: ROUTE_SETUP_REQUEST, attempt: 0, route: m.route, version: m.version, reason: (err as Error).message });
     }
-    if (!m.start) return this.send('gateway', { t: 'ready', requestId: m.requestId, attempt: m.attempt });
-    const input = this.sourceHooks?.input(m.requestId);
-    if (!input) return this.send('gateway', { t: 'failed', requestId: m.requestId, attempt: m.attempt, reason: `${this.id} has no pending input for ${m.requestId}` });
-    await this.compute(plan, 0, input, []);
+    const key = routeKey(m.route, m.version);
+    this.routes.set(key, route);
+    if (m.start) this.sourceHooks?.routeReady(route, m.rerun === true);
+    else this.send('gateway', { t: 'ready', route: m.route, version: m.version });
+    const held = this.early.get(key);
+    if (held) {
+      this.early.delete(key);
+      this.earlyCount -= held.length;
+      for (const e of held) { clearTimeout(e.timer); this.onActivation(e.sender, e.message); }
+    }
+  }
+
+  /** Starts a request on a route this device is the source of: its first layers, then the first hop. */
+  runOnRoute(route: ActiveRoute, requestId: string, attempt: number, input: Int8Array): void {
+    void this.compute(route, requestId, attempt, 0, input, []);
   }
 
   private onActivation(sender: string, m: MessageOf<'act'>): void {
-    const plan = this.plans.get(m.requestId);
-    if (!plan || plan.attempt !== m.attempt) return this.rejections.count('no-plan', `activation for ${m.requestId} attempt ${m.attempt} from ${sender}: no such plan here`);
-    if (plan.assignment[m.layer] !== this.id) return this.rejections.count('not-assigned', `activation for layer ${m.layer} of ${m.requestId}, assigned to ${plan.assignment[m.layer]}`);
-    if (m.layer === 0 || plan.assignment[m.layer - 1] !== sender) return this.rejections.count('wrong-hop', `activation for ${m.requestId} layer ${m.layer} from ${sender}, expected ${plan.assignment[m.layer - 1]}`);
-    void this.compute(plan, m.layer, new Int8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), m.trace);
+    const route = this.routes.get(routeKey(m.route, m.version));
+    if (!route) return this.holdEarly(sender, m);
+    if (route.assignment[m.layer] !== this.id) return this.rejections.count('not-assigned', `activation for layer ${m.layer} of ${m.route} version ${m.version}, assigned to ${route.assignment[m.layer]}`);
+    if (m.layer === 0 || route.assignment[m.layer - 1] !== sender) return this.rejections.count('wrong-hop', `activation for ${m.route} version ${m.version} layer ${m.layer} from ${sender}, expected ${route.assignment[m.layer - 1]}`);
+    void this.compute(route, m.requestId, m.attempt, m.layer, new Int8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), m.trace);
+  }
+
+  /** An activation for a route version not installed here (yet): held until it is, boundedly and briefly. */
+  private holdEarly(sender: string, m: MessageOf<'act'>): void {
+    const key = routeKey(m.route, m.version);
+    if (this.earlyCount >= MAX_EARLY_ACTIVATIONS) return this.rejections.count('no-route', `activation for ${m.requestId} on ${key} from ${sender}: no such route here, and ${MAX_EARLY_ACTIVATIONS} activations already wait for theirs`);
+    const timer = setTimeout(() => {
+      const held = this.early.get(key);
+      const i = held?.findIndex((e) => e.timer === timer) ?? -1;
+      if (!held || i < 0) return;
+      held.splice(i, 1);
+      this.earlyCount--;
+      if (held.length === 0) this.early.delete(key);
+      this.rejections.count('no-route', `activation for ${m.requestId} on ${key} from ${sender}: no such route arrived within ${EARLY_ACTIVATION_WAIT_MS} ms`);
+    }, EARLY_ACTIVATION_WAIT_MS);
+    timer.unref();
+    const held = this.early.get(key) ?? [];
+    held.push({ sender, message: m, timer });
+    this.early.set(key, held);
+    this.earlyCount++;
   }
 
   private onFailed(sender: string, m: MessageOf<'failed'>): void {
     if (sender !== 'gateway') return this.rejections.count('not-from-gateway', `failed for ${m.requestId} from ${sender}`);
-    this.plans.delete(m.requestId);
-    this.sourceHooks?.failed(m.requestId, m.reason);
+    this.sourceHooks?.failed(m.requestId, m.attempt, m.reason);
   }
 
   /** Runs this device's consecutive layers from `from`, then forwards or finishes. */
-  private async compute(plan: ActivePlan, from: number, input: Int8Array, trace: HopTiming[]): Promise<void> {
+  private async compute(route: ActiveRoute, requestId: string, attempt: number, from: number, input: Int8Array, trace: HopTiming[]): Promise<void> {
     let to = from;
-    while (to + 1 < plan.assignment.length && plan.assignment[to + 1] === this.id) to++;
-    const macs = this.layers.macs(plan.model, from, to);
+    while (to + 1 < route.assignment.length && route.assignment[to + 1] === this.id) to++;
+    // The source's own layers failing is the source's to handle (it runs the request again or gives
+    // up, and then tells the gateway); a hop's failure goes to the gateway, which tells the source.
+    const failed = (reason: string) => route.assignment[0] === this.id && this.sourceHooks
+      ? this.sourceHooks.failed(requestId, attempt, `${this.id}: ${reason}`)
+      : this.send('gateway', { t: 'failed', requestId, attempt, route: route.route, version: route.version, reason: `${this.id}: ${reason}` });
+    const macs = this.layers.macs(route.model, from, to);
     const refused = await this.budget.acquire(macs);
     if (refused !== null) {
-      this.rejections.count('over-budget', `${plan.requestId} layers ${from}..${to}: ${refused}`);
-      return this.send('gateway', { t: 'failed', requestId: plan.requestId, attempt: plan.attempt, reason: `${this.id}: ${refused}` });
+      this.rejections.count('over-budget', `${requestId} layers ${from}..${to}: ${refused}`);
+      return failed(refused);
     }
     const started = performance.now();
     let output: Int8Array;
     try {
-      output = await this.layers.run(plan.model, from, to, input);
+      output = await this.layers.run(route.model, from, to, input);
     } catch (err) {
-      return this.send('gateway', { t: 'failed', requestId: plan.requestId, attempt: plan.attempt, reason: `${this.id}: ${(err as Error).message}` });
+      return failed((err as Error).message);
     }
     this.computedLayers += to - from + 1;
     this.budget.done(macs);
     const layers = range(from, to);
     const ms = performance.now() - started;
-    const claim = this.signLedgerClaim({ action: 'layer', data: { device: this.id, requestId: plan.requestId, attempt: plan.attempt, layers, ms } });
+    const claim = this.signLedgerClaim({ action: 'layer', data: { device: this.id, requestId, attempt, layers, ms } });
     const hop: HopTiming = { device: this.id, layers, ms, ...(claim ? { claim } : {}) };
     const nextTrace = [...trace, hop];
-    if (to + 1 < plan.assignment.length) {
+    if (to + 1 < route.assignment.length) {
       const data = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
-      return this.send(plan.assignment[to + 1]!, { t: 'act', requestId: plan.requestId, attempt: plan.attempt, layer: to + 1, data, trace: nextTrace });
+      return this.send(route.assignment[to + 1]!, { t: 'act', route: route.route, version: route.version, requestId, attempt, layer: to + 1, data, trace: nextTrace });
     }
-    this.plans.delete(plan.requestId);
-    this.sourceHooks?.finished(plan.requestId, plan, output, nextTrace);
+    this.sourceHooks?.finished(requestId, attempt, route, output, nextTrace);
   }
 }
 

@@ -71,7 +71,9 @@ export async function run(argv: string[]): Promise<number> {
   say(`devices used: ${summary.devices_used.join(', ')}; placements: ${Object.entries(summary.placements).map(([p, n]) => `${p} ×${n}`).join('; ')}`);
   say(`${summary.bytes_per_inference} bytes per inference crossed the broker; ${summary.throughput_per_s} inferences/s`);
   if (summary.failed > 0) say(`failed: ${summary.failed} — first reasons: ${summary.failure_reasons.slice(0, 3).join(' | ')}`);
-  if (kill) say(`${kill.id} was killed mid-run; ${summary.replanned} requests were re-planned`);
+  const reasons = Object.entries(summary.route_change_reasons).map(([why, n]) => `${why} ×${n}`).join(', ');
+  say(`standing routes changed ${summary.route_changes} times${reasons ? ` (${reasons})` : ''}`);
+  if (kill) say(`${kill.id} was killed mid-run; ${summary.replanned} requests were run again on a new route`);
   for (const death of summary.deaths) say(`unexpected: ${death}`);
   const loads = Object.entries(summary.budget).map(([id, b]) => `${id} ${(b.max_used / 1e6).toFixed(2)}/${(b.budget / 1e6).toFixed(2)}M`);
   if (loads.length > 0) say(`most MAC/s used of budget per device: ${loads.join(', ')}${summary.budget_ok ? '' : ' — ABOVE BUDGET'}`);

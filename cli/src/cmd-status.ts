@@ -46,7 +46,7 @@ export function statusJson(view: FleetView): Record<string, unknown> {
 export function statusText(view: FleetView): string {
   const g = view.gateway;
   const out: string[] = [];
-  out.push(`gateway ${g?.strategy ?? '?'} · ${g?.devicesOnline ?? 0} online · ${g?.inFlight ?? 0} in flight · ${g?.waiting ?? 0} waiting · ${g?.completed ?? 0} completed · ${g?.failed ?? 0} failed · ` +
+  out.push(`gateway ${g?.strategy ?? '?'} · ${g?.devicesOnline ?? 0} online · ${g?.streamCount ?? 0} streams · ${g?.waiting ?? 0} waiting · ${g?.completed ?? 0} completed · ${g?.failed ?? 0} failed · ` +
     (view.ledger ? `ledger ${view.ledger.count} entries, root ${view.ledger.root.slice(0, 16)}…` : 'ledger –'));
   out.push('');
   const devices = view.deviceList();

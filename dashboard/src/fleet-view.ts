@@ -65,6 +65,8 @@ export interface OutcomePoint { ts: number; ok: boolean; ms?: number; reason?: s
 export interface GatewayView {
   devicesOnline?: number;
   inFlight?: number;
+  /** streams on a standing route */
+  streamCount?: number;
   waiting?: number;
   completed?: number;
   failed?: number;
@@ -274,7 +276,16 @@ export class FleetView {
       }
     }
     const g: GatewayView = { rejections, streams };
-    for (const k of ['devicesOnline', 'inFlight', 'waiting', 'completed', 'failed', 'ts'] as const) { const n = num(b[k]); if (n !== undefined) g[k] = n; }
+    for (const k of ['devicesOnline', 'inFlight', 'streamCount', 'waiting', 'completed', 'failed', 'ts'] as const) { const n = num(b[k]); if (n !== undefined) g[k] = n; }
+    // standing routes: each stream's current assignment, before any request has completed on it
+    if (Array.isArray(b['routes'])) {
+      const ts = num(b['ts']) ?? 0;
+      for (const r of b['routes']) {
+        if (!isObject(r) || typeof r['source'] !== 'string' || typeof r['model'] !== 'string' || !Array.isArray(r['assignment']) || !r['assignment'].every((x) => typeof x === 'string') || r['assignment'].length === 0) continue;
+        const key = `${r['source']}/${r['model']}`;
+        if (this.streams.has(key) || this.streams.size < MAX_STREAMS) this.streams.set(key, { source: r['source'], model: r['model'], placement: r['assignment'] as string[], ts });
+      }
+    }
     const strategy = str(b['strategy']), boot = str(b['bootId']);
     if (strategy !== undefined) g.strategy = strategy;
     if (boot !== undefined) g.bootId = boot;

@@ -92,7 +92,7 @@ function App() {
     <header>
       <h1>layerfleet</h1>
       <span class="link ${link.state}" data-testid="link">${link.state}${link.detail ? `: ${link.detail}` : ''}</span>
-      <span>${g ? `${g.devicesOnline ?? 0} online · ${g.inFlight ?? 0} in flight · ${g.completed ?? 0} completed · ${g.failed ?? 0} failed · ${g.strategy ?? ''}` : 'waiting for the gateway'}</span>
+      <span>${g ? `${g.devicesOnline ?? 0} online · ${g.streamCount ?? g.inFlight ?? 0} streams · ${g.completed ?? 0} completed · ${g.failed ?? 0} failed · ${g.strategy ?? ''}` : 'waiting for the gateway'}</span>
       <span data-testid="ledger" title=${view.ledger?.root ?? ''}>${view.ledger ? `ledger ${view.ledger.count} entries, root ${view.ledger.root.slice(0, 12)}…` : 'ledger –'}</span>
     </header>
     <section><h2>Devices</h2>

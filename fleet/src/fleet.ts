@@ -88,6 +88,11 @@ export type FleetSummary = ReturnType<typeof summarize> & {
   source?: Record<string, unknown>;
   /** the gateway's measured request rate per stream */
   streams?: unknown;
+  /** route versions that replaced a live one, and why */
+  route_changes: number;
+  route_change_reasons: Record<string, number>;
+  /** each stream's route as the gateway last reported it */
+  routes?: unknown;
 };
 
 interface RunningBoard { name: string; port: string; target: string; emulator?: EmulatedBoard }
@@ -233,6 +238,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       budget, budget_ok: Object.values(budget).every((b) => b.max_used <= b.budget),
       ...(sourceSummary ? { source: sourceSummary } : {}),
       ...(gatewayStats.streams ? { streams: gatewayStats.streams } : {}),
+      // standing routes replaced while the run went on (a device joined or left, a stream's rate moved), by reason
+      route_changes: Number(gatewayStats.routeChanges ?? 0),
+      route_change_reasons: (gatewayStats.routeChangeReasons ?? {}) as Record<string, number>,
+      ...(gatewayStats.routes ? { routes: gatewayStats.routes } : {}),
     };
   } finally {
     stopping = true;

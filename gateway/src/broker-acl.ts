@@ -2,7 +2,7 @@
  * Who may connect, and what each client may publish and subscribe to: deny by default. A
  * client's role is fixed when it authenticates:
  *   device     an enrolled, unrevoked device (credentials from its signing key): publishes to
- *              the gateway, to the inbox of the device a live plan has it pass activations to,
+ *              the gateway, to the inbox of the device a standing route has it pass activations to,
  *              and to its own telemetry; reads only its own inbox;
  *   enrolling  a device presenting its one-time token: talks to the gateway, reads its inbox;
  *   dashboard  read-only telemetry;
@@ -22,7 +22,7 @@ export type ClientRole =
 const DEVICE_TELEMETRY = /^lf\/v1\/telemetry\/dev\/([^/]+)\/(status|load)$/;
 const GATEWAY_INBOX = `${TOPIC_PREFIX}gw/in`;
 
-/** Whether a plan routes activations from one device to another (route-table.ts). */
+/** Whether a standing route passes activations from one device to another (route-table.ts). */
 export interface Routes { allows(from: string, to: string): boolean }
 
 export function mayPublish(role: ClientRole, clientId: string, topic: string, routes?: Routes): string | null {
@@ -32,7 +32,7 @@ export function mayPublish(role: ClientRole, clientId: string, topic: string, ro
   const owner = inboxOwner(topic);
   if (owner !== null) {
     if (!routes || routes.allows(clientId, owner)) return null;
-    return `client ${clientId} is in no live plan that sends activations to ${owner} (publish to ${topic})`;
+    return `client ${clientId} is on no route that sends activations to ${owner} (publish to ${topic})`;
   }
   const telemetry = DEVICE_TELEMETRY.exec(topic);
   if (telemetry) return telemetry[1] === clientId ? null : `client ${clientId} may not publish telemetry of device ${telemetry[1]}`;

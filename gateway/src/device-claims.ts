@@ -18,7 +18,7 @@ import {
   claimSignatureValid, decodeSignedClaim, nativeCrypto,
   type ClaimInput, type HopTiming, type LedgerData, type Rejections, type SignedClaim, type VerifySignature,
 } from '@layerfleet/protocol';
-import type { Outcome } from './orchestrator.js';
+import type { Outcome } from './standing-routes.js';
 import type { Ledger } from '@layerfleet/ledger';
 
 export interface DeviceClaimsDeps {

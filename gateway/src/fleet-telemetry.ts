@@ -7,7 +7,7 @@
  */
 import { TOPIC_PREFIX } from '@layerfleet/protocol';
 import type { Registry } from './registry.js';
-import type { Outcome } from './orchestrator.js';
+import type { Outcome } from './standing-routes.js';
 import type { Telemetry } from './telemetry.js';
 import { deviceClass } from './device-class.js';
 

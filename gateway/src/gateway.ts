@@ -1,25 +1,26 @@
 /**
  * The gateway: an Aedes broker on a TCP port, the device registry fed by signed `hello`s and
- * heartbeats, the orchestrator that plans and drives requests, and telemetry for dashboards.
+ * heartbeats, the standing routes its sources' streams run on, and telemetry for dashboards.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  SecureEndpoint, Rejected, Rejections, topics, inboxOwner, GATEWAY_INBOX_MAX_BYTES, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
+  SecureEndpoint, Rejected, Rejections, topics, GATEWAY_INBOX_MAX_BYTES, loadOrCreateDeviceKeys, encodePublicKeys, publicKeysOf,
   type Message, type DeviceKeys,
 } from '@layerfleet/protocol';
-import { startBroker, type Broker, type BrokerUrls } from './broker.js';
+import type { BrokerUrls } from './broker.js';
+import type { ClientRole } from './broker-acl.js';
+import { startBrokerThread, type BrokerThread } from './broker-thread.js';
 import { secureListeners, type ListenerOptions } from './transport/listener-options.js';
-import { DeviceStore, Enrolment, KeyRotation, admissionProblem, enrolledOnly, watchRevocations } from './trust/index.js';
+import { DeviceStore, Enrolment, KeyRotation, admissionProblem, watchRevocations } from './trust/index.js';
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from '@layerfleet/ledger';
 import { outcomeTelemetry, recordOutcome } from './device-claims.js';
 import { Registry } from './registry.js';
-import { RouteTable } from './route-table.js';
 import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
 import { DeviceStatusBook } from './device-status-book.js';
 import { Telemetry } from './telemetry.js';
-import { Capture } from './capture.js';
-import { Orchestrator, type Outcome } from './orchestrator.js';
+import { StandingRoutes, type Outcome } from './standing-routes.js';
 import { StreamRates } from './stream-rate.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
 import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy, type RlPdnn } from '@layerfleet/planner';
@@ -42,9 +43,9 @@ export interface GatewayOptions extends ListenerOptions {
   strategy?: string;
   /** rl-pdnn: the trained policy, loaded (the CLI reads policy files with the simulator package) */
   policy?: RlPdnn;
-  /** requests that may wait for a feasible placement at once (default 100) */
+  /** streams that may wait for a feasible placement at once (default 100) */
   maxQueued?: number;
-  /** how long a request waits for a feasible placement before it fails (default 5000 ms) */
+  /** how long a stream waits for a feasible placement before it fails (default 5000 ms) */
   queueTimeoutMs?: number;
   models?: Map<string, ModelEntry>;
   log?: (line: string) => void;
@@ -73,14 +74,17 @@ export interface GatewayStats {
   strategy: string;
   completed: number;
   failed: number;
-  /** times a request found no feasible placement and waited */
+  /** times a stream found no feasible placement and waited */
   queued: number;
-  /** times a waiting request was placed after all */
+  /** times a waiting stream was placed after all */
   dequeued: number;
-  /** waiting requests that failed when their time was up */
+  /** waiting streams given up on when their time was up */
   queueTimeouts: number;
-  /** requests failed because the queue was full */
+  /** streams given up on because the queue was full */
   queueFull: number;
+  /** route versions that replaced a live one, by reason (standing-routes.ts) */
+  routeChanges: number;
+  routeChangeReasons: Record<string, number>;
   /** streams found sending above their declared rate, since planned at the measured one (stream-rate.ts) */
   streamsOverRate: number;
   dataPlaneBytes: number;
@@ -125,64 +129,56 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     record({ action: 'enrol', data: { device: id, signPublic, kexPublic, owner, trusted } });
   };
   const enrolledOnlyAccess = (opts.access ?? 'enrolled') === 'enrolled';
-  const routes = new RouteTable();
   let store: DeviceStore | null;
-  let broker: Broker;
+  let broker: BrokerThread;
   try {
     store = enrolledOnlyAccess ? new DeviceStore(opts.stateDir) : null;
-    broker = await startBroker({
-      port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}), rejections,
-      ...(store ? { authenticate: enrolledOnly(store, opts.stateDir) } : {}),
+    // The broker runs in a thread of its own (broker-worker.ts): see broker-thread.ts for why.
+    broker = await startBrokerThread({
+      port: opts.port ?? 1883, ...(opts.host ? { host: opts.host } : {}),
+      ...(store ? { enrolledOnlyIn: opts.stateDir } : {}),
       ...(opts.maxPendingConnections === undefined ? {} : { maxPendingConnections: opts.maxPendingConnections }),
       ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
       ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
+      ...(opts.capturePath ? { capturePath: opts.capturePath } : {}),
       ...secure.broker,
-      routes,
     });
   } catch (err) {
     // A taken port or an unreadable devices.json: let go of the ledger (and its lock) so a retry can open it.
     await ledger.close();
     throw err;
   }
-  const telemetry = new Telemetry(broker.aedes);
+  broker.onDeath((why) => log(`BROKER STOPPED: ${why}; devices cannot reach this gateway until it is restarted`));
+  const telemetry = new Telemetry((topic, payload, retain) => broker.publish(topic, payload, retain));
   const registry = new Registry(new Set(opts.trusted ?? []));
   // Its inbox takes only small messages: anything larger is refused before decryption.
   const endpoint = new SecureEndpoint(keys, { maxBytes: GATEWAY_INBOX_MAX_BYTES });
-  const capture = opts.capturePath ? new Capture(opts.capturePath) : null;
-  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
+  const stats: GatewayStats = { strategy: strategy.name, completed: 0, failed: 0, queued: 0, dequeued: 0, queueTimeouts: 0, queueFull: 0, routeChanges: 0, routeChangeReasons: {}, streamsOverRate: 0, dataPlaneBytes: 0, dataPlaneMessages: 0 };
   const streamRates = new StreamRates();
   const listeners: Array<(o: Outcome) => void> = [];
   const privacy = typeof opts.privacy === 'string' ? PRIVACY_LEVELS[opts.privacy]! : opts.privacy ?? PRIVACY_LEVELS.none!;
 
-  const placed = new Set<string>();
   const send = (to: string, message: Message) => {
-    if (message.t === 'plan') {
-      const attempt = `${message.requestId}#${message.attempt}`;
-      if (!placed.has(attempt)) {
-        placed.add(attempt);
-        routes.open(message.requestId, message.attempt, message.assignment);
-        if (placed.size > 10_000) placed.clear();
-        record({ action: 'placement', data: { requestId: message.requestId, attempt: message.attempt, model: message.model, assignment: message.assignment } });
-      }
-      if (message.layers.length > 0) record({ action: 'weights', data: { to, requestId: message.requestId, attempt: message.attempt, model: message.model, layers: message.layers.map((l) => l.index) } });
+    if (message.t === 'route' && message.layers.length > 0) {
+      record({ action: 'weights', data: { to, route: message.route, version: message.version, model: message.model, layers: message.layers.map((l) => l.index) } });
     }
     try {
       const topic = topics.deviceInbox(to);
-      const payload = Buffer.from(endpoint.seal(to, topic, message));
-      broker.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, () => {});
+      broker.publish(topic, endpoint.seal(to, topic, message));
     } catch (err) {
       log(`cannot send ${message.t} to ${to}: ${(err as Error).message}`);
     }
   };
 
-  const orchestrator = new Orchestrator({
+  const streams = new StandingRoutes({
     registry,
+    bootId: randomBytes(4).toString('hex'),
     models: opts.models ?? defaultCatalog(),
     privacy,
     strategy,
     send,
     log,
-    ...(opts.attemptTimeoutMs ? { attemptTimeoutMs: opts.attemptTimeoutMs } : {}),
+    ...(opts.attemptTimeoutMs ? { setupTimeoutMs: opts.attemptTimeoutMs } : {}),
     ...(opts.maxQueued === undefined ? {} : { maxQueued: opts.maxQueued }),
     ...(opts.queueTimeoutMs === undefined ? {} : { queueTimeoutMs: opts.queueTimeoutMs }),
     streamRates,
@@ -196,8 +192,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       else if (event === 'timeout') stats.queueTimeouts++;
       else stats.queueFull++;
     },
+    routeEvent(e) {
+      const key = `${e.route}#${e.version}`;
+      if (e.kind === 'issued') {
+        // The broker lets the hops pass activations before any of them can (the links open first).
+        broker.openRoute(key, e.assignment);
+        record({ action: 'placement', data: { route: e.route, version: e.version, source: e.source, model: e.model, assignment: e.assignment } });
+      } else if (e.kind === 'retired') broker.retireRoute(key);
+      else if (e.change) {
+        stats.routeChanges++;
+        stats.routeChangeReasons[e.change] = (stats.routeChangeReasons[e.change] ?? 0) + 1;
+        log(`stream ${e.source}/${e.model}: route version ${e.version} live (${e.change}): ${e.assignment.join('→')}`);
+      }
+    },
     finished(o) {
-      routes.finish(o.requestId, o.attempts);
       if (o.outcome === 'completed') stats.completed++; else stats.failed++;
       telemetry.publish(topics.inference, outcomeTelemetry(o));
       // What devices did goes in signed by them (their claims ride in the result), else as the gateway's witness.
@@ -224,7 +232,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       publishOffline(id, why);
       broker.disconnect(id, { dropWill: true });
     }
-    orchestrator.deviceLost(id);
+    streams.deviceLost(id);
   };
 
   const enrolment = store ? new Enrolment({
@@ -265,34 +273,33 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       else enrolKeys(from, m.sign, m.kex, 'unenrolled', registry.get(from)!.trusted);
       log(`device ${from} ${kind === 'new' ? 'joined' : kind === 'rebooted' ? 'rebooted' : 'refreshed'}: ${m.caps.role}, ${(m.caps.macsPerSecond / 1e6).toFixed(1)} MMAC/s offered of ${(m.caps.measuredMacsPerSecond / 1e6).toFixed(0)} measured`);
       // a hello from a device already online may still bring new capabilities
-      orchestrator.deviceJoined(from);
+      streams.deviceJoined(from);
     },
     heartbeat(from, m) { registry.seen(from, Date.now(), m.queue); },
-    infer(from, m) { orchestrator.infer(registry.get(from)!, m); },
-    ready(from, m) {
-      const source = orchestrator.sourceOf(m.requestId, from);
-      if (source) orchestrator.ready(from, m, source);
+    stream(from, m) { streams.stream(registry.get(from)!, m); },
+    ready(from, m) { streams.ready(from, m); },
+    result(from, m) {
+      const refused = streams.result(from, m);
+      if (refused) rejections.count('unknown-route', refused);
     },
-    result(from, m) { orchestrator.result(from, m); },
     failed(from, m) {
-      const source = orchestrator.sourceOf(m.requestId, from);
-      if (source) orchestrator.failed(from, m, source);
+      const refused = streams.failed(from, m);
+      if (refused) rejections.count('unknown-route', refused);
     },
   };
 
-  const inboxRate = new InboxRateLimit(opts.inboxRate ?? DEFAULT_INBOX_RATE, opts.inboxBurst ?? DEFAULT_INBOX_BURST);
-  broker.aedes.on('publish', (packet, client) => {
-    if (packet.topic !== topics.gatewayInbox || !client) return;
-    if (!inboxRate.take(client.id)) return rejections.count('rate-limit', `client ${client.id}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened`);
+  /** A publish to the gateway's inbox, as the broker thread passes it up with its publisher. */
+  const fromInbox = (clientId: string, role: ClientRole | null, payload: Uint8Array) => {
+    if (!inboxRate.take(clientId)) return rejections.count('rate-limit', `client ${clientId}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened`);
     let received;
     try {
-      received = endpoint.open(topics.gatewayInbox, packet.payload as Uint8Array, true);
+      received = endpoint.open(topics.gatewayInbox, payload, true);
     } catch (err) {
       if (err instanceof Rejected) return rejections.count(err.reason, err.message);
       return rejections.count('internal', (err as Error).message);
     }
     const { sender, message } = received;
-    const refused = store ? admissionProblem(store, broker.roleOf(client), client.id, sender, message.t) : null;
+    const refused = store ? admissionProblem(store, role ?? undefined, clientId, sender, message.t) : null;
     if (refused) return rejections.count(...refused);
     // A rotation needs no hello first: a stopped device rotates with `layerfleet keys rotate`.
     if (message.t === 'enrol' || message.t === 'confirm' || message.t === 'rotate') {
@@ -306,23 +313,29 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       // heard from again after being marked offline, without a new hello: capacity the queue may use
       if (!wasOnline) {
         log(`device ${sender} back online (${message.t})`);
-        orchestrator.deviceJoined(sender);
+        streams.deviceJoined(sender);
       }
     }
     const handler = handlers[message.t] as ((from: string, m: Message) => void) | undefined;
     if (!handler) return rejections.count('unexpected-message', `${message.t} is not a message the gateway takes (from ${sender})`);
     handler(sender, message);
-  });
+  };
 
-  broker.aedes.on('publish', (packet) => {
-    statusBook.observe(packet.topic, packet.payload as Uint8Array);
-    if (packet.topic === topics.gatewayInbox || inboxOwner(packet.topic) !== null) {
-      stats.dataPlaneBytes += packet.payload.length;
-      stats.dataPlaneMessages++;
-      capture?.write(packet.topic, packet.payload as Uint8Array);
+  let brokerClients = 0;
+  const inboxRate = new InboxRateLimit(opts.inboxRate ?? DEFAULT_INBOX_RATE, opts.inboxBurst ?? DEFAULT_INBOX_BURST);
+  broker.onEvent((e) => {
+    switch (e.t) {
+      case 'inbox': return fromInbox(e.clientId, e.role, e.payload);
+      case 'status': return statusBook.observe(e.topic, e.payload);
+      case 'client-gone': if (registry.get(e.clientId)) markOffline(e.clientId, 'disconnected'); return;
+      case 'rejection': return rejections.count(e.reason, e.detail);
+      case 'traffic':
+        stats.dataPlaneBytes = e.dataPlaneBytes;
+        stats.dataPlaneMessages = e.dataPlaneMessages;
+        if (e.clients !== undefined) brokerClients = e.clients;
+        return;
     }
   });
-  broker.aedes.on('clientDisconnect', (client) => { if (registry.get(client.id)) markOffline(client.id, 'disconnected'); });
 
   const silence = opts.heartbeatSilenceMs ?? 6000;
   // The gateway's own retained topics, published at start (a dashboard that connects after a
@@ -330,7 +343,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const publishRetained = () => {
     telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
     telemetry.publish(topics.gatewayStats, {
-      devicesOnline: registry.online().length, inFlight: orchestrator.inFlight, waiting: orchestrator.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(),
+      devicesOnline: registry.online().length, streamCount: streams.streamCount, waiting: streams.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(), routes: streams.snapshot(),
     }, true);
   };
   const fleetTelemetry = new FleetTelemetry(registry);
@@ -340,10 +353,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let http: GatewayHttp | null = null;
   try {
     // loaded only when asked for: prom-client and the page cost a gateway without --http-port nothing
-    if (opts.httpPort !== undefined) http = await (await import('./http/gateway-http.js')).startGatewayHttpFor(opts as GatewayOptions & { httpPort: number }, { registry, rejections, stats, listeners, aedes: broker.aedes, urls: broker.urls, ledgerHeight: () => ledger.head().count, inFlight: () => orchestrator.inFlight, waiting: () => orchestrator.waiting });
+    if (opts.httpPort !== undefined) http = await (await import('./http/gateway-http.js')).startGatewayHttpFor(opts as GatewayOptions & { httpPort: number }, { registry, rejections, stats, listeners, brokerClients: () => brokerClients, urls: broker.urls, ledgerHeight: () => ledger.head().count, streams: () => streams.streamCount, waiting: () => streams.waiting });
   } catch (err) {
     clearInterval(publishFleet);
-    orchestrator.close();
+    streams.close();
     await broker.close();
     await ledger.close();
     throw err;
@@ -351,11 +364,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   publishRetained();
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
-    try {
-      ledger.checkpoint();
-    } catch (err) {
-      log(`LEDGER CHECKPOINT FAILED: ${(err as Error).message}`);
-    }
+    streams.tick();
+    ledger.checkpoint().catch((err: Error) => log(`LEDGER CHECKPOINT FAILED: ${err.message}`));
     publishRetained();
   }, 1000);
   sweep.unref();
@@ -376,10 +386,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       clearInterval(publishFleet);
       await http?.close();
       stopWatchingRevocations();
-      orchestrator.close();
+      streams.close();
       await broker.close();
       await ledger.close();
-      await capture?.close();
     },
   };
 }

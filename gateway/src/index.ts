@@ -1,6 +1,6 @@
 export * from './gateway.js';
 export * from './registry.js';
-export type { Outcome } from './orchestrator.js';
+export type { Outcome, RouteEvent, RouteChangeReason } from './standing-routes.js';
 export { catalogEntry, defaultCatalog, type ModelEntry } from './model-catalog.js';
 export * from './trust/index.js';
 export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from './transport/certificates.js';

@@ -8,7 +8,7 @@ import test from 'ava';
 import { decodeSignedClaim, generateDeviceKeys, Rejections, type DeviceKeys, type HopTiming } from '@layerfleet/protocol';
 import { Ledger, LedgerError, ledgerFile, readLedgerEntries, signClaim, signerFromKeys, verifyLedger, type ClaimInput, type LedgerEntry } from '@layerfleet/ledger';
 import { outcomeTelemetry, recordOutcome } from '../src/device-claims.js';
-import type { Outcome } from '../src/orchestrator.js';
+import type { Outcome } from '../src/standing-routes.js';
 import { ledgerFixture } from '@layerfleet/test-support';
 
 const { edgeA, edgeB, lookup, now, gw } = ledgerFixture(generateDeviceKeys);

@@ -12,7 +12,7 @@ const test = testNeeding(['chromium']);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Where the screenshot goes (gitignored); CI keeps the folder as the run's artefacts. */
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
-const WAIT_MS = 20_000;
+const WAIT_MS = 45_000;
 
 test('the dashboard shows devices, a placement and charts in Chromium, and an agent that dies goes offline', async (t) => {
   // the page as the source says now (quiet and quick when already built)

@@ -47,7 +47,7 @@ test('the demo runs real digits through ≥ 3 devices, one of them an emulated b
   t.true(items.every((i) => i.payload[0] === 0xd8 && i.payload[1] === 96), 'every payload is a tagged COSE_Encrypt (96)');
   const workerKeys = (await loadDeviceKeys(dir, worker))!;
   const gatewayKeys = decodePublicKeys(await readFile(join(dir, 'gateway.pub.cose')));
-  // What the gateway sent the worker: its enrolment (challenge, enrolled), then its plans (the
+  // What the gateway sent the worker: its enrolment (challenge, enrolled), then its routes (the
   // activations in its inbox come from other devices, signed by them).
   const fromGateway = items.filter((i) => i.topic === topics.deviceInbox(worker)).flatMap((i) => {
     try {
@@ -59,10 +59,10 @@ test('the demo runs real digits through ≥ 3 devices, one of them an emulated b
     }
   });
   t.deepEqual(fromGateway.slice(0, 2).map((m) => m.message.t), ['challenge', 'enrolled'], 'the demo enrols its devices');
-  const firstPlan = fromGateway.find((m) => m.message.t === 'plan')!.item;
-  const plan = fromGateway.find((m) => m.message.t === 'plan')!.message;
-  t.is(plan.t, 'plan');
-  if (plan.t === 'plan') {
+  const firstPlan = fromGateway.find((m) => m.message.t === 'route')!.item;
+  const plan = fromGateway.find((m) => m.message.t === 'route')!.message;
+  t.is(plan.t, 'route');
+  if (plan.t === 'route') {
     // the worker got weights only for the layers assigned to it
     t.true(plan.layers.length > 0);
     t.true(plan.layers.every((l) => plan.assignment[l.index] === worker));

@@ -9,9 +9,9 @@ import { loadLenetInt8 } from '@layerfleet/models';
 import { Agent, runSource } from '@layerfleet/agent';
 import { BIN, until } from '../src/index.js';
 
-type Rec = { level: number; module?: string; msg: string; requestId?: string; source?: string; device?: string; name: string; pid: number };
+type Rec = { level: number; module?: string; msg: string; requestId?: string; source?: string; model?: string; device?: string; name: string; pid: number };
 
-test('the gateway logs JSON lines: modules, device and request ids (the request id is the one its MQTT messages carry), nothing per request at info', async (t) => {
+test('the gateway logs JSON lines with modules and ids (device; source and model of a stream), nothing per request at info', async (t) => {
   const state = await mkdtemp(join(tmpdir(), 'lf-logs-'));
   const gateway = spawn(process.execPath, [BIN, 'gateway', '--port', '0', '--state', state, '--access', 'open', '--log-level', 'debug', '--queue-timeout', '20000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => gateway.once('exit', () => resolve()));
@@ -29,19 +29,17 @@ test('the gateway logs JSON lines: modules, device and request ids (the request 
   };
   const records = () => lines.map((l) => JSON.parse(l) as Rec);
   const cam = await start('cam', { role: 'source', requestRate: 10, macsBudget: 1.5e6 });
-  // nobody to take the middle layers yet: the request waits in the queue, which is logged per request (debug)
-  const run = runSource(cam, { model: loadLenetInt8(), inferences: 1 });
-  await until(() => records().some((r) => r.module === 'orchestrator' && r.requestId !== undefined), 'a queued request in the log', 20_000, () => lines.join('\n'));
+  // nobody to take the middle layers yet: the stream waits in the queue, and the log says so with its ids
+  const run = runSource(cam, { model: loadLenetInt8(), inferences: 3 });
+  await until(() => records().some((r) => r.module === 'routes' && /waiting/.test(r.msg)), 'a waiting stream in the log', 20_000, () => lines.join('\n'));
   await start('w1', { macsBudget: 5e6 });
-  const [result] = await run;
-  t.is(result?.error, undefined);
+  const results = await run;
+  t.deepEqual(results.map((r) => r.error), [undefined, undefined, undefined]);
 
   const recs = records();
   t.true(recs.length > 0 && recs.every((r) => r.name === 'gateway' && typeof r.pid === 'number'), 'every line a JSON record');
-  const queued = recs.find((r) => r.module === 'orchestrator' && /queued/.test(r.msg))!;
-  t.is(queued.level, 20, 'debug');
-  t.is(queued.requestId, result!.requestId, 'the same id as in the infer message and the inference telemetry');
-  t.is(queued.source, 'cam');
+  const waiting = recs.find((r) => r.module === 'routes' && /waiting/.test(r.msg));
+  t.like(waiting, { source: 'cam', model: 'lenet5', level: 30 });
   t.like(recs.find((r) => /device w1 joined/.test(r.msg)), { module: 'registry', device: 'w1', level: 30 });
   t.deepEqual(recs.filter((r) => r.level >= 30 && r.requestId !== undefined), [], 'no per-request line at info or above');
 });

@@ -40,7 +40,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
 
     await intruder.publishAsync(topics.gatewayInbox, Buffer.from([0xd8, 0x60, 0xff, 0x00, 0x13]));          // malformed
     await intruder.publishAsync(topics.gatewayInbox, Buffer.alloc(4 * 1024 * 1024 + 1000, 1));              // oversize envelope
-    await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, { t: 'infer', requestId: 'r', model: 'lenet5' })); // unknown sender
+    await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, { t: 'stream', model: 'lenet5' })); // unknown sender
     const w1Keys = agents[0]!.endpoint.keys;
     await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, hello(), { id: 'w1', kexPublic: w1Keys.kexPublic })); // wrong recipient
     const impostor = { ...generateDeviceKeys('w1') };
@@ -48,7 +48,7 @@ test('hostile input on the broker is refused, counted by reason, and the fleet k
     const replayed = sealTo(stranger, hello());
     await intruder.publishAsync(topics.gatewayInbox, replayed);
     await intruder.publishAsync(topics.gatewayInbox, replayed);                                                // replay
-    await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, { t: 'ready', requestId: 'nope', attempt: 0 }, gwPublic, topics.deviceInbox('w1'))); // topic mismatch
+    await intruder.publishAsync(topics.gatewayInbox, sealTo(stranger, { t: 'ready', route: 'nope', version: 1 }, gwPublic, topics.deviceInbox('w1'))); // topic mismatch
     const suback = await intruder.subscribeAsync(topics.deviceInbox('w1')).then(() => null, (err: { packet?: { granted?: number[] } }) => err.packet); // another device's inbox
     t.deepEqual(suback?.granted, [128], 'a negative SUBACK [MQTT-3.9.3]');
     // posing as the gateway on telemetry: aedes drops the connection of a client whose publish is refused

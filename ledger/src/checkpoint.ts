@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeCrypto } from '@layerfleet/protocol';
-import { writeJsonAtomic } from '@layerfleet/protocol';
+import { writeJsonAtomicAsync } from '@layerfleet/protocol';
 import type { Signer, VerifySignature } from './entry.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -22,9 +22,9 @@ const signed = (c: Checkpoint) => new TextEncoder().encode(`layerfleet ledger v1
 /** `ledgerDir`: the directory holding ledger.bin (DIR/ledger). */
 export function checkpointPath(ledgerDir: string): string { return join(ledgerDir, CHECKPOINT_FILE); }
 
-export function writeCheckpoint(ledgerDir: string, head: { count: number; root: string }, keeper: Signer, now = Date.now()): void {
+export function writeCheckpoint(ledgerDir: string, head: { count: number; root: string }, keeper: Signer, now = Date.now()): Promise<void> {
   const c: Checkpoint = { count: head.count, root: head.root, ts: now };
-  writeJsonAtomic(checkpointPath(ledgerDir), { ...c, signer: keeper.id, sig: Buffer.from(keeper.sign(signed(c))).toString('hex') });
+  return writeJsonAtomicAsync(checkpointPath(ledgerDir), { ...c, signer: keeper.id, sig: Buffer.from(keeper.sign(signed(c))).toString('hex') });
 }
 
 /** The checkpoint when present and signed by `gatewayKey`; null when there is none; an Error saying what is wrong otherwise. */

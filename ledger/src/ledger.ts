@@ -84,6 +84,7 @@ export class Ledger {
 
   private lock: WriterLock | null = null;
   private checkpointed = -1;
+  private checkpointing: Promise<void> | null = null;
 
   private constructor(readonly path: string, private readonly fh: FileHandle, private readonly opts: LedgerOptions) {
     this.ring = new KeyRing(opts.keeper.id, opts.keeper.signPublic, opts.keyLookup);
@@ -232,12 +233,16 @@ export class Ledger {
 
   /**
    * Writes the gateway's signed checkpoint of the head (checkpoint.ts) when entries were added
-   * since the last one; only entries already on disk count. Returns whether it wrote.
+   * since the last one; only entries already on disk count. Resolves to whether it wrote. The
+   * write and its fsync leave the event loop; one checkpoint is written at a time (a call while
+   * one is being written waits for it, then writes the newer head if there is one).
    */
-  checkpoint(now = Date.now()): boolean {
+  async checkpoint(now = Date.now()): Promise<boolean> {
+    while (this.checkpointing) await this.checkpointing;
     const head = this.head();
     if (head.count === this.checkpointed) return false;
-    writeCheckpoint(dirname(this.path), head, this.opts.keeper, now);
+    this.checkpointing = writeCheckpoint(dirname(this.path), head, this.opts.keeper, now).finally(() => { this.checkpointing = null; });
+    await this.checkpointing;
     this.checkpointed = head.count;
     return true;
   }
@@ -249,7 +254,7 @@ export class Ledger {
     this.stopped ??= new LedgerError('closed', `${this.path}: the ledger is closed`);
     while (this.flushing) await this.flushing;
     try {
-      this.checkpoint();
+      await this.checkpoint();
     } finally {
       await this.fh.close();
       this.lock?.release();

@@ -47,8 +47,8 @@ test('the checkpoint is signed by the gateway and pins the head: a cut from the 
   const dir = await mkdtemp(join(tmpdir(), 'lf-checkpoint-'));
   const ledger = await Ledger.open(dir, { keeper, now });
   await ledger.appendMany(notes(10));
-  t.true(ledger.checkpoint());
-  t.false(ledger.checkpoint(), 'nothing new, nothing written');
+  t.true(await ledger.checkpoint());
+  t.false(await ledger.checkpoint(), 'nothing new, nothing written');
   const head = ledger.head();
   await ledger.close();
   const ledgerDir = dirname(ledgerFile(dir));

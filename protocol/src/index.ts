@@ -18,5 +18,5 @@ export * from './vouch.js';
 export { encodeCbor, decodeCbor, cborInt } from './cbor.js';
 export * from './key-rotation.js';
 export * from './ledger-claim.js';
-export { writeJsonAtomic } from './json-file.js';
+export { writeJsonAtomic, writeJsonAtomicAsync } from './json-file.js';
 export { toHex } from './hex.js';

@@ -4,6 +4,7 @@
  * the ledger's checkpoint) are all written this way; mode 0600, as they are the operator's.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -15,4 +16,20 @@ export function writeJsonAtomic(path: string, value: unknown): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * `writeJsonAtomic` off the event loop: the write and the fsync run on libuv's thread pool, so a
+ * broker sharing the loop keeps routing while the disk syncs (the gateway's ledger checkpoint).
+ */
+export async function writeJsonAtomicAsync(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
 }

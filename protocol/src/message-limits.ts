@@ -1,6 +1,6 @@
 /**
  * How large each message type may be, encoded. The envelope's own limit (MAX_ENVELOPE_BYTES)
- * has to admit a plan carrying a device's weights; these keep every other type to what it can
+ * has to admit a route carrying a device's weights; these keep every other type to what it can
  * honestly need, so a peer cannot make the gateway hold megabytes in a `heartbeat`. A trace
  * names at most LIMITS.maxRouteHops devices with their layers, each with its signed ledger claim
  * (about 670 bytes a hop when it names every layer), hence the room in act/result; a result also
@@ -14,12 +14,13 @@ const TRACE_BYTES = 48 * 1024;
 export const MESSAGE_SIZE_LIMITS: { readonly [T in MessageType]: number } = {
   hello: 1024,
   heartbeat: 256,
-  infer: 512,
-  plan: MAX_ENVELOPE_BYTES,
-  ready: 256,
+  stream: 512,
+  route: MAX_ENVELOPE_BYTES,
+  ready: 512,
+  unrouted: LIMITS.maxReasonLength * 4 + 512,
   act: LIMITS.maxTensorBytes + TRACE_BYTES,
   result: 4096 + LIMITS.maxClaimBytes + TRACE_BYTES,
-  failed: LIMITS.maxReasonLength * 4 + 256,
+  failed: LIMITS.maxReasonLength * 4 + 512,
   enrol: 512,
   challenge: 256,
   confirm: 256,
@@ -29,7 +30,7 @@ export const MESSAGE_SIZE_LIMITS: { readonly [T in MessageType]: number } = {
 };
 
 /** Message types a device sends to the gateway's inbox. */
-export const GATEWAY_BOUND: readonly MessageType[] = ['hello', 'heartbeat', 'infer', 'ready', 'result', 'failed', 'enrol', 'confirm', 'rotate'];
+export const GATEWAY_BOUND: readonly MessageType[] = ['hello', 'heartbeat', 'stream', 'ready', 'result', 'failed', 'enrol', 'confirm', 'rotate'];
 
 /**
  * Envelope bytes the gateway's inbox accepts: its largest message plus the COSE layers around it

@@ -49,13 +49,25 @@ export interface WireLayer { index: number; layer: Obj }
 export type Message =
   | { t: 'hello'; sign: Uint8Array; kex: Uint8Array; bootId: string; caps: Capabilities }
   | { t: 'heartbeat'; bootId: string; queue: number }
-  | { t: 'infer'; requestId: string; model: string; label?: number }
-  | { t: 'plan'; requestId: string; attempt: number; model: string; assignment: string[]; peers: PeerKeys[]; layers: WireLayer[]; start: boolean }
-  | { t: 'ready'; requestId: string; attempt: number }
-  | { t: 'act'; requestId: string; attempt: number; layer: number; data: Uint8Array; trace: HopTiming[] }
+  // A source asks for a standing route for its stream of `model` requests (again after a
+  // reconnect, or when its rate changes); the gateway answers with `route` or `unrouted`.
+  | { t: 'stream'; model: string; rate?: number }
+  // A standing route (gateway/src/standing-routes.ts): the gateway-signed placement of a stream, versioned. Each
+  // hop installs it once (weights of exactly its layers, its peers' keys) and answers `ready`;
+  // the source gets it with `start` once every hop is ready and runs requests on it until a new
+  // version comes. `rerun`: a hop of an older version is gone, so requests still under way on
+  // one must be run again on this one.
+  | { t: 'route'; route: string; version: number; model: string; assignment: string[]; peers: PeerKeys[]; layers: WireLayer[]; start: boolean; rerun?: boolean }
+  | { t: 'ready'; route: string; version: number }
+  // No route for the source's stream: `waiting`, the gateway keeps trying (hold requests); else it gave up (fail them).
+  | { t: 'unrouted'; model: string; reason: string; waiting: boolean }
+  // `attempt`: how many times the source has run this request before (a re-run after a route change).
+  | { t: 'act'; route: string; version: number; requestId: string; attempt: number; layer: number; data: Uint8Array; trace: HopTiming[] }
   // `claim`: the source's signed 'result' claim (data {requestId, source, outcome, predicted, label?}).
-  | { t: 'result'; requestId: string; attempt: number; predicted: number; logits: Uint8Array; trace: HopTiming[]; totalMs: number; label?: number; claim?: Uint8Array }
-  | { t: 'failed'; requestId: string; attempt: number; reason: string }
+  | { t: 'result'; route: string; version: number; requestId: string; attempt: number; predicted: number; logits: Uint8Array; trace: HopTiming[]; totalMs: number; label?: number; claim?: Uint8Array }
+  // A hop that could not run its layers tells the gateway (with the route it was on), the gateway
+  // tells the request's source, and a source that gives up on a request tells the gateway.
+  | { t: 'failed'; requestId: string; attempt: number; reason: string; route?: string; version?: number; model?: string }
   // Enrolment (docs/trust.md): a device proves its signing key by signing `enrol`, its key-agreement
   // key by reading the `challenge` encrypted to it and returning the nonce in `confirm`.
   | { t: 'enrol'; token: string; sign: Uint8Array; kex: Uint8Array }
@@ -66,6 +78,9 @@ export type Message =
   // key's signature, and `rotated` is sealed to the new key-agreement key (proof of that one).
   | { t: 'rotate'; sign: Uint8Array; kex: Uint8Array; proof: Uint8Array }
   | { t: 'rotated'; sign: Uint8Array };
+
+/** The request id of a `failed` about a route version's setup (a hop could not install it), not about a request. */
+export const ROUTE_SETUP_REQUEST = '-';
 
 export type MessageType = Message['t'];
 export type MessageOf<T extends MessageType> = Extract<Message, { t: T }>;
@@ -97,6 +112,8 @@ export function parseMessage(value: unknown): Message {
 
 const requestId = (o: Obj, p: string) => str(o, 'requestId', p, 64);
 const attempt = (o: Obj, p: string) => int(o, 'attempt', p, 0, 1000);
+const routeId = (o: Obj, p: string) => str(o, 'route', p, 128);
+const version = (o: Obj, p: string) => int(o, 'version', p, 1, Number.MAX_SAFE_INTEGER);
 
 function deviceId(value: unknown, path: string): string {
   try {
@@ -142,15 +159,15 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
     };
   },
   heartbeat: (o, p) => ({ t: 'heartbeat', bootId: str(o, 'bootId', p, 64), queue: int(o, 'queue', p) }),
-  infer(o, p) {
-    const label = optional(o, 'label', () => int(o, 'label', p, 0, 1e6));
-    return { t: 'infer', requestId: requestId(o, p), model: str(o, 'model', p, 64), ...(label === undefined ? {} : { label }) };
+  stream(o, p) {
+    const rate = optional(o, 'rate', () => num(o, 'rate', p, 0, 1e6));
+    return { t: 'stream', model: str(o, 'model', p, 64), ...(rate === undefined ? {} : { rate }) };
   },
-  plan(o, p) {
+  route(o, p) {
     return {
-      t: 'plan',
-      requestId: requestId(o, p),
-      attempt: attempt(o, p),
+      t: 'route',
+      route: routeId(o, p),
+      version: version(o, p),
       model: str(o, 'model', p, 64),
       assignment: arr(o, 'assignment', p, LIMITS.maxLayers).map((d, i) => deviceId(d, `${p}.assignment[${i}]`)),
       peers: arr(o, 'peers', p, LIMITS.maxRouteHops).map((item, i) => {
@@ -164,11 +181,15 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
         return { index: int(w, 'index', wp, 0, LIMITS.maxLayers), layer: obj(w.layer, `${wp}.layer`) };
       }),
       start: o.start === true,
+      ...(o.rerun === true ? { rerun: true } : {}),
     };
   },
-  ready: (o, p) => ({ t: 'ready', requestId: requestId(o, p), attempt: attempt(o, p) }),
+  ready: (o, p) => ({ t: 'ready', route: routeId(o, p), version: version(o, p) }),
+  unrouted: (o, p) => ({ t: 'unrouted', model: str(o, 'model', p, 64), reason: str(o, 'reason', p, LIMITS.maxReasonLength), waiting: o.waiting === true }),
   act: (o, p) => ({
     t: 'act',
+    route: routeId(o, p),
+    version: version(o, p),
     requestId: requestId(o, p),
     attempt: attempt(o, p),
     layer: int(o, 'layer', p, 0, LIMITS.maxLayers),
@@ -180,6 +201,8 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
     const claim = optional(o, 'claim', () => bytes(o, 'claim', p, LIMITS.maxClaimBytes));
     return {
       t: 'result',
+      route: routeId(o, p),
+      version: version(o, p),
       requestId: requestId(o, p),
       attempt: attempt(o, p),
       predicted: int(o, 'predicted', p, 0, 1e6),
@@ -190,7 +213,15 @@ const parsers: { [T in MessageType]: (o: Obj, p: string) => MessageOf<T> } = {
       ...(claim === undefined ? {} : { claim }),
     };
   },
-  failed: (o, p) => ({ t: 'failed', requestId: requestId(o, p), attempt: attempt(o, p), reason: str(o, 'reason', p, LIMITS.maxReasonLength) }),
+  failed(o, p) {
+    const route = optional(o, 'route', () => routeId(o, p));
+    const v = optional(o, 'version', () => version(o, p));
+    const model = optional(o, 'model', () => str(o, 'model', p, 64));
+    return {
+      t: 'failed', requestId: requestId(o, p), attempt: attempt(o, p), reason: str(o, 'reason', p, LIMITS.maxReasonLength),
+      ...(route === undefined ? {} : { route }), ...(v === undefined ? {} : { version: v }), ...(model === undefined ? {} : { model }),
+    };
+  },
   enrol: (o, p) => ({ t: 'enrol', token: str(o, 'token', p, MAX_VOUCH_LENGTH), sign: bytes(o, 'sign', p, 32, 32), kex: bytes(o, 'kex', p, 32, 32) }),
   challenge: (o, p) => ({ t: 'challenge', nonce: bytes(o, 'nonce', p, 32, 32) }),
   confirm: (o, p) => ({ t: 'confirm', nonce: bytes(o, 'nonce', p, 32, 32) }),

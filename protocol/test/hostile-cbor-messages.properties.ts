@@ -15,20 +15,23 @@ const text = (max: number) => fc.oneof(fc.string({ unit: 'binary', maxLength: 8 
 const attempt = fc.integer({ min: 0, max: 1000 });
 const ms = fc.double({ min: 0, max: 1e12, noNaN: true });
 const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+const routeId = text(128);
+const version = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
 const trace: fc.Arbitrary<HopTiming[]> = fc.array(fc.record({
   device: deviceId, layers: fc.array(fc.integer({ min: 0, max: LIMITS.maxLayers }), { maxLength: 8 }), ms,
 }), { maxLength: 8 });
 
 const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ t: fc.constant('heartbeat' as const), bootId: text(64), queue: fc.maxSafeNat() }),
-  fc.record({ t: fc.constant('failed' as const), requestId: text(64), attempt, reason: text(LIMITS.maxReasonLength) }),
-  fc.record({ t: fc.constant('act' as const), requestId: text(64), attempt, layer: fc.integer({ min: 0, max: LIMITS.maxLayers }), data: fc.uint8Array({ maxLength: 4096, size: 'max' }), trace }),
-  fc.record({ t: fc.constant('ready' as const), requestId: text(64), attempt }),
-  fc.record({ t: fc.constant('infer' as const), requestId: text(64), model: text(64), label: fc.integer({ min: 0, max: 1e6 }) }, { requiredKeys: ['t', 'requestId', 'model'] }),
+  fc.record({ t: fc.constant('failed' as const), requestId: text(64), attempt, reason: text(LIMITS.maxReasonLength), route: routeId, version }, { requiredKeys: ['t', 'requestId', 'attempt', 'reason'] }),
+  fc.record({ t: fc.constant('act' as const), route: routeId, version, requestId: text(64), attempt, layer: fc.integer({ min: 0, max: LIMITS.maxLayers }), data: fc.uint8Array({ maxLength: 4096, size: 'max' }), trace }),
+  fc.record({ t: fc.constant('ready' as const), route: routeId, version }),
+  fc.record({ t: fc.constant('stream' as const), model: text(64), rate: fc.double({ min: 0, max: 1e6, noNaN: true }) }, { requiredKeys: ['t', 'model'] }),
+  fc.record({ t: fc.constant('unrouted' as const), model: text(64), reason: text(LIMITS.maxReasonLength), waiting: fc.boolean() }),
   fc.record({
-    t: fc.constant('result' as const), requestId: text(64), attempt, predicted: fc.integer({ min: 0, max: 1e6 }), logits: fc.uint8Array({ maxLength: 4096, size: 'max' }),
+    t: fc.constant('result' as const), route: routeId, version, requestId: text(64), attempt, predicted: fc.integer({ min: 0, max: 1e6 }), logits: fc.uint8Array({ maxLength: 4096, size: 'max' }),
     trace, totalMs: ms, label: fc.integer({ min: 0, max: 1e6 }),
-  }, { requiredKeys: ['t', 'requestId', 'attempt', 'predicted', 'logits', 'trace', 'totalMs'] }),
+  }, { requiredKeys: ['t', 'route', 'version', 'requestId', 'attempt', 'predicted', 'logits', 'trace', 'totalMs'] }),
   fc.record({
     t: fc.constant('hello' as const), sign: key32, kex: key32, bootId: text(64),
     caps: fc.record({
@@ -38,9 +41,9 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   }),
 );
 
-const FIELDS = ['requestId', 'attempt', 'model', 'assignment', 'peers', 'layers', 'start', 'layer', 'data', 'trace', 'predicted', 'logits', 'totalMs',
+const FIELDS = ['route', 'version', 'rerun', 'waiting', 'rate', 'requestId', 'attempt', 'model', 'assignment', 'peers', 'layers', 'start', 'layer', 'data', 'trace', 'predicted', 'logits', 'totalMs',
   'label', 'reason', 'bootId', 'queue', 'sign', 'kex', 'caps', 'index', 'device', 'ms', 'id', 'role'];
-const TYPES = ['hello', 'heartbeat', 'infer', 'plan', 'ready', 'act', 'result', 'failed'];
+const TYPES = ['hello', 'heartbeat', 'stream', 'route', 'ready', 'unrouted', 'act', 'result', 'failed'];
 const fieldKey = fc.oneof(fc.constantFrom(...FIELDS), hostileKey);
 const hostileValue = hostileValueOf(fieldKey);
 const typeName = fc.oneof(fc.constantFrom(...TYPES), fc.constantFrom(...PROTO_NAMES), fc.string({ maxLength: 17 }));
@@ -48,7 +51,7 @@ const typeName = fc.oneof(fc.constantFrom(...TYPES), fc.constantFrom(...PROTO_NA
 /** A map with a type tag and fields of the schema's names (and others), holding anything. */
 const wrongShape = fc.tuple(typeName, fc.dictionary(fieldKey, hostileValue, { maxKeys: 8 })).map(([t, rest]) => ({ ...rest, t }));
 
-const HONEST: Message = { t: 'act', requestId: 'r1', attempt: 2, layer: 3, data: Uint8Array.of(1, 2, 3), trace: [{ device: 'cam', layers: [0, 1], ms: 0.5 }] };
+const HONEST: Message = { t: 'act', route: 'cam/lenet5/0a1b2c3d', version: 1, requestId: 'r1', attempt: 2, layer: 3, data: Uint8Array.of(1, 2, 3), trace: [{ device: 'cam', layers: [0, 1], ms: 0.5 }] };
 const HONEST_BYTES = encodeMessage(HONEST);
 
 /** A decoded message must be a plain map of a real type, read back the same when re-encoded. */

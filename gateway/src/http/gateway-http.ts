@@ -2,12 +2,11 @@
  * Wires the HTTP port to a running gateway: its metrics (fed by finished requests), the built
  * dashboard page, and the page's config (the WebSocket listener and the dashboard account).
  */
-import type { Aedes } from 'aedes';
 import { DASHBOARD_USERNAME, type Rejections } from '@layerfleet/protocol';
 import { loadDashboardAssets } from '@layerfleet/dashboard';
 import type { BrokerUrls } from '../broker.js';
 import type { GatewayOptions, GatewayStats } from '../gateway.js';
-import type { Outcome } from '../orchestrator.js';
+import type { Outcome } from '../standing-routes.js';
 import type { Registry } from '../registry.js';
 import { dashboardSecret } from '../trust/access.js';
 import { WS_PATH } from '../transport/ws-listener.js';
@@ -22,10 +21,11 @@ export interface GatewayParts {
   stats: GatewayStats;
   /** the gateway's outcome listeners, to which the metrics add one */
   listeners: Array<(o: Outcome) => void>;
-  aedes: Aedes;
+  /** MQTT connections now, as the broker thread last said */
+  brokerClients(): number;
   urls: BrokerUrls;
   ledgerHeight(): number;
-  inFlight(): number;
+  streams(): number;
   waiting(): number;
 }
 
@@ -39,7 +39,7 @@ function wsConfig(urls: BrokerUrls): DashboardConfig['ws'] {
 export async function startGatewayHttpFor(opts: GatewayOptions & { httpPort: number }, parts: GatewayParts): Promise<GatewayHttp> {
   const metrics = new GatewayMetrics({
     registry: parts.registry, rejections: parts.rejections, stats: parts.stats,
-    brokerClients: () => parts.aedes.connectedClients, ledgerHeight: parts.ledgerHeight, inFlight: parts.inFlight, waiting: parts.waiting,
+    brokerClients: parts.brokerClients, ledgerHeight: parts.ledgerHeight, streams: parts.streams, waiting: parts.waiting,
   });
   parts.listeners.push((o) => metrics.observe(o));
   const enrolled = (opts.access ?? 'enrolled') === 'enrolled';

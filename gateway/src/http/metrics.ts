@@ -10,7 +10,7 @@
  */
 import { Counter, Gauge, Histogram, Registry as PromRegistry } from 'prom-client';
 import type { Rejections } from '@layerfleet/protocol';
-import type { Outcome } from '../orchestrator.js';
+import type { Outcome } from '../standing-routes.js';
 import type { Registry } from '../registry.js';
 import type { GatewayStats } from '../gateway.js';
 import { KNOWN_REJECTION_REASONS } from './rejection-reasons.js';
@@ -25,7 +25,8 @@ export interface MetricsSources {
   brokerClients(): number;
   /** entries in the audit ledger */
   ledgerHeight(): number;
-  inFlight(): number;
+  /** standing streams (source, model) the gateway keeps a route for */
+  streams(): number;
   waiting(): number;
 }
 
@@ -72,8 +73,8 @@ export class GatewayMetrics {
     });
     new Gauge({ name: 'layerfleet_broker_clients', help: 'MQTT clients connected to the broker, every listener.', registers, collect() { this.set(src.brokerClients()); } });
     new Gauge({ name: 'layerfleet_ledger_height', help: 'Entries in the audit ledger.', registers, collect() { this.set(src.ledgerHeight()); } });
-    new Gauge({ name: 'layerfleet_requests_in_flight', help: 'Requests placed and under way.', registers, collect() { this.set(src.inFlight()); } });
-    new Gauge({ name: 'layerfleet_requests_waiting', help: 'Requests waiting in the queue for a feasible placement.', registers, collect() { this.set(src.waiting()); } });
+    new Gauge({ name: 'layerfleet_streams', help: 'Streams (source, model) on a standing route.', registers, collect() { this.set(src.streams()); } });
+    new Gauge({ name: 'layerfleet_streams_waiting', help: 'Streams waiting in the queue for a feasible route.', registers, collect() { this.set(src.waiting()); } });
     const counters: Array<[string, string, (s: GatewayStats) => number]> = [
       ['layerfleet_data_plane_bytes_total', 'Envelope bytes through the broker to and from inboxes.', (s) => s.dataPlaneBytes],
       ['layerfleet_data_plane_messages_total', 'Envelopes through the broker to and from inboxes.', (s) => s.dataPlaneMessages],
@@ -81,6 +82,7 @@ export class GatewayMetrics {
       ['layerfleet_queue_timeouts_total', 'Waiting requests failed when their time was up.', (s) => s.queueTimeouts],
       ['layerfleet_queue_full_total', 'Requests failed because the queue was full.', (s) => s.queueFull],
       ['layerfleet_streams_over_rate_total', 'Times a stream was found sending above its declared rate.', (s) => s.streamsOverRate],
+      ['layerfleet_route_changes_total', 'Times a standing route was replaced by a new version (membership, load, rate, exposure changed).', (s) => s.routeChanges],
     ];
     for (const [name, help, read] of counters) new Counter({ name, help, registers, collect() { setCounter(this, read(src.stats)); } });
   }

@@ -16,7 +16,7 @@ const ENVELOPE: readonly EnvelopeRejection[] = [
 const GATEWAY = [
   'auth', 'connection', 'connection-limit', 'tls', 'oversize-packet', 'acl-publish', 'acl-subscribe',
   'rate-limit', 'bad-message', 'oversize-message', 'stale-key', 'internal', 'unknown-device', 'unexpected-message',
-  'key-mismatch', 'sender-mismatch', 'revoked', 'enrolment', 'rotation', 'ledger-claim',
+  'key-mismatch', 'sender-mismatch', 'revoked', 'enrolment', 'rotation', 'ledger-claim', 'unknown-route',
 ] as const;
 
 export const KNOWN_REJECTION_REASONS: readonly string[] = [...ENVELOPE, ...GATEWAY];

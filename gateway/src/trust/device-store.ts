@@ -6,7 +6,7 @@
  * A key rotation replaces a device's keys and keeps the ones it retired in `previousKeys`.
  * Writes are atomic (json-file.ts): a crash leaves the old or the new file.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertDeviceId } from '@layerfleet/protocol';
 import { writeJsonAtomic } from '@layerfleet/protocol';
@@ -43,6 +43,26 @@ export class DeviceStore {
     this.path = join(stateDir, DEVICES_FILE);
     this.reload();
   }
+
+  /**
+   * Re-reads the file if it was replaced since it was read (every write renames a new file into
+   * place: a new inode), for a reader in another thread than the writer (the broker thread's
+   * authentication). Cheap: one stat.
+   */
+  reloadIfChanged(): void {
+    let stamp: string;
+    try {
+      const st = statSync(this.path);
+      stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      stamp = 'missing';
+    }
+    if (stamp === this.stamp) return;
+    this.reload();
+    this.stamp = stamp;
+  }
+
+  private stamp = '';
 
   /** Re-reads the file; a missing file is an empty fleet, a malformed one an error naming it. */
   reload(): void {

@@ -133,7 +133,7 @@ export const ATTACKS: Attack[] = [
       const w1 = f.workers[0]!.endpoint.keys;
       const client = await mqtt.connectAsync(f.gw.url, { clientId: 'spy', ...mqttCredentials(f.insiders.spy), reconnectPeriod: 0 });
       const closed = new Promise<void>((r) => client.stream.once('close', () => r()));
-      client.publish(topics.deviceInbox('w1'), envelope(f.insiders.spy, w1, topics.deviceInbox('w1'), encodeMessage({ t: 'ready', requestId: 'x', attempt: 0 })), { qos: 0 });
+      client.publish(topics.deviceInbox('w1'), envelope(f.insiders.spy, w1, topics.deviceInbox('w1'), encodeMessage({ t: 'ready', route: 'x', version: 1 })), { qos: 0 });
       await closed;
       await client.endAsync(true);
     },
