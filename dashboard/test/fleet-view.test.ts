@@ -51,3 +51,16 @@ test('memory is bounded: outcomes past MAX_OUTCOMES are dropped oldest first', (
   t.is(v.outcomes.length, MAX_OUTCOMES);
   t.is(v.outcomes[0]!.ts, at + 50);
 });
+
+test("the gateway topic's standing routes give a stream's placement before any answer", (t) => {
+  const v = new FleetView();
+  t.true(v.apply('lf/v1/telemetry/gateway', JSON.stringify({
+    devicesOnline: 2, streamCount: 1, waiting: 0, rejections: { auth: 2, replay: 'x' }, streams: { 'cam/lenet5': { declared: 10, measured: 9.5, planned: 10 } },
+    routes: [{ source: 'cam', model: 'lenet5', route: 'r1', version: 3, assignment: ['cam', 'w1', 'w1', 'w1', 'cam'] }, { source: 'cam', model: 'bad', assignment: [1, 2] }], ts: at,
+  })));
+  t.deepEqual(v.streams.get('cam/lenet5')!.placement, ['cam', 'w1', 'w1', 'w1', 'cam']);
+  t.false(v.streams.has('cam/bad'), 'a route with non-string devices is left out');
+  t.is(v.gateway!.streamCount, 1);
+  t.deepEqual(v.gateway!.rejections, { auth: 2 }, 'a non-number count is left out');
+  t.is(v.gateway!.streams['cam/lenet5']!.planned, 10);
+});
