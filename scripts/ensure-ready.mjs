@@ -12,6 +12,8 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   run('npm ci --no-audit --no-fund');
 }
 run('npx tsc -b');
+// The dashboard page (esbuild bundle of dashboard/web): quiet when up to date.
+run('node scripts/build-dashboard.mjs');
 // The firmware: the host board always, the Cortex-M7 images when arm-none-eabi-gcc is installed
 // (the Makefile decides). Quiet when everything is up to date.
 run('make -s -C firmware-bindings/firmware all');

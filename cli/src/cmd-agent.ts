@@ -12,6 +12,7 @@ import { Agent, chooseKernels, measureKernels, runSource, summarizeSource, progr
 import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { startBoardDevices, stopBoardDevices } from '@layerfleet/agent';
 import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
+import { createLogger, lineLogger, LOG_FLAGS } from './logging.js';
 
 export const spec: CommandSpec = {
   name: 'agent',
@@ -38,6 +39,7 @@ export const spec: CommandSpec = {
     json: { type: 'boolean', description: 'with --source: the last line of stdout is the summary as one JSON object' },
     quiet: { type: 'boolean', description: 'no log lines on stderr' },
     kernels: { type: 'string', value: 'auto|wasm-simd|typescript', default: 'auto', description: 'int8 kernels for layers computed here: the C kernels as WebAssembly SIMD (auto: when this runtime has it) or the TypeScript reference' },
+    ...LOG_FLAGS,
   },
 };
 
@@ -57,7 +59,8 @@ export async function run(argv: string[]): Promise<number | void> {
   const kernels = await chooseKernels(want);
   // The figure announced is that of the kernels the layers will run on.
   const measured = measureKernels(model, kernels).macsPerSecond;
-  const log = flags.quiet ? () => {} : (line: string) => console.error(line);
+  const logFormat = stringFlag(flags, 'log-format');
+  const log = lineLogger((await createLogger({ name: 'agent', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(logFormat === undefined ? {} : { format: logFormat }) })).child({ agent: id }));
   const budget = numberFlag(flags, 'macs-budget');
   const memory = numberFlag(flags, 'memory');
   const brokerUrl = requiredString(flags, 'broker');

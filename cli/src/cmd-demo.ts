@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createStrategy, DEFAULT_STRATEGY } from '@layerfleet/planner';
 import { missingEmulatorPrograms, type EmulatedTarget } from '@layerfleet/firmware-bindings';
-import { parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
+import { numberFlag, parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
 import { runFleet, type FleetBoard } from '@layerfleet/fleet';
 
@@ -34,6 +34,7 @@ export const spec: CommandSpec = {
     capture: { type: 'string', value: 'FILE', description: 'write every MQTT packet the broker sees to FILE' },
     json: { type: 'boolean', description: 'the last line of stdout is the summary as one JSON object' },
     verbose: { type: 'boolean', description: "the processes' own log lines too" },
+    'http-port': { type: 'number', unit: 'TCP port (0: any free one)', description: "serve the live dashboard and /metrics from the gateway; the URL is printed as soon as it serves" },
   },
 };
 
@@ -64,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
     events: kill ? [{ after: kill.after, action: { kill: kill.id } }] : [],
     ...(policy === undefined ? {} : { policy }),
     ...(capture ? { capture: resolve(capture) } : {}),
+    ...(numberFlag(flags, 'http-port') === undefined ? {} : { httpPort: numberFlag(flags, 'http-port')! }),
   });
   say(`\n${summary.strategy}: completed ${summary.completed}/${summary.inferences}, accuracy ${(summary.accuracy * 100).toFixed(2)} %, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms`);
   say(`devices used: ${summary.devices_used.join(', ')}; placements: ${Object.entries(summary.placements).map(([p, n]) => `${p} ×${n}`).join('; ')}`);

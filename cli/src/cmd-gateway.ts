@@ -9,6 +9,7 @@ import { DEFAULT_STRATEGY } from '@layerfleet/planner';
 import { parseCommandFlags, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
 import { createdStateDir, DEFAULT_STATE_DIR } from './state-dir.js';
+import { createLogger, lineLogger, LOG_FLAGS } from './logging.js';
 
 export const spec: CommandSpec = {
   name: 'gateway',
@@ -26,10 +27,12 @@ export const spec: CommandSpec = {
     'max-queued': { type: 'number', default: 100, unit: 'requests', description: 'requests waiting at most' },
     'tls-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'add an mqtts listener (makes DIR/tls/ certificates on first use)' },
     'ws-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'add MQTT over WebSocket at /mqtt' },
+    'http-port': { type: 'number', unit: 'TCP port (0: any free one)', description: 'serve the live dashboard at / and Prometheus metrics at /metrics (adds --ws-port 0 when no WebSocket listener is asked for: the page reads telemetry over it)' },
     'ws-tls': { type: 'boolean', description: 'the WebSocket listener speaks wss' },
     'tls-host': { type: 'string', value: 'NAME,...', description: "more names for the gateway's certificate (with --tls-port or --ws-port)" },
     capture: { type: 'string', value: 'FILE', description: 'write every MQTT packet the broker sees to FILE' },
     quiet: { type: 'boolean', description: 'no log lines on stderr' },
+    ...LOG_FLAGS,
   },
 };
 
@@ -52,10 +55,12 @@ export async function run(argv: string[]): Promise<void> {
   };
   const port = portFlag('port') ?? 1883;
   const tlsPort = portFlag('tls-port');
-  const wsPort = portFlag('ws-port');
+  const httpPort = portFlag('http-port');
+  const wsPort = portFlag('ws-port') ?? (httpPort === undefined ? undefined : 0);
   const tlsHosts = (stringFlag(flags, 'tls-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (flags['ws-tls'] && wsPort === undefined) throw new Error('--ws-tls: there is no WebSocket listener to secure; add --ws-port P');
   if (tlsHosts.length > 0 && tlsPort === undefined && wsPort === undefined) throw new Error('--tls-host: names for the gateway certificate need --tls-port or --ws-port');
+  const logger = (await createLogger({ name: 'gateway', quiet: flags.quiet === true, level: requiredString(flags, 'log-level'), ...(stringFlag(flags, 'log-format') === undefined ? {} : { format: stringFlag(flags, 'log-format')! }) }));
   const stateDir = await createdStateDir(requiredString(flags, 'state'));
   const host = stringFlag(flags, 'host');
   const capture = stringFlag(flags, 'capture');
@@ -75,17 +80,18 @@ export async function run(argv: string[]): Promise<void> {
     ...(tlsPort === undefined ? {} : { tlsPort }),
     ...(wsPort === undefined ? {} : { wsPort, wsTls: flags['ws-tls'] === true }),
     tlsHosts,
-    log: flags.quiet ? () => {} : (line) => console.error(`[gateway] ${line}`),
+    ...(httpPort === undefined ? {} : { httpPort }),
+    log: lineLogger(logger),
   });
-  console.log(JSON.stringify({ event: 'listening', port: gw.port, url: gw.url, urls: gw.urls, ...(gw.caPath ? { ca: gw.caPath } : {}), keys: gw.keysPath, strategy: gw.stats.strategy, access }));
+  console.log(JSON.stringify({ event: 'listening', port: gw.port, url: gw.url, urls: gw.urls, ...(gw.caPath ? { ca: gw.caPath } : {}), ...(gw.httpUrl ? { dashboard: gw.httpUrl, metrics: `${gw.httpUrl}metrics` } : {}), keys: gw.keysPath, strategy: gw.stats.strategy, access }));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     // An operator who sends HUP to every layerfleet process (agents rotate their keys on it) must
     // not take the gateway down: Node's default for SIGHUP is to exit.
-    process.on('SIGHUP', () => console.error('[gateway] SIGHUP: nothing to reload (restart the gateway to change its flags); still running'));
+    process.on('SIGHUP', () => logger.warn('SIGHUP: nothing to reload (restart the gateway to change its flags); still running'));
   });
   await gw.close();
-  console.error(`[gateway] stopped (${gw.stats.strategy}): ${gw.stats.completed} completed, ${gw.stats.failed} failed, ${gw.stats.queued} queued (${gw.stats.queueTimeouts} timed out), rejections ${JSON.stringify(gw.rejections.toJSON())}`);
+  logger.info({ stats: gw.stats, rejections: gw.rejections.toJSON() }, `stopped (${gw.stats.strategy}): ${gw.stats.completed} completed, ${gw.stats.failed} failed, ${gw.stats.queued} queued (${gw.stats.queueTimeouts} timed out)`);
 }

@@ -1,27 +1,63 @@
-/** `layerfleet plan --instance FILE --strategy S [--policy FILE] [--json]`: place one request described as DESIGN.md's JSON instance. */
+/**
+ * `layerfleet plan --instance FILE --strategy S [--policy FILE] [--json]`: place one request described as DESIGN.md's JSON instance.
+ * `--explain`: per layer, which devices each constraint rules out and each device's slack (explain-layers.ts), for the
+ * instance, or for the live fleet with `--gateway URL --model M` (live-instance.ts).
+ */
 import { readFile } from 'node:fs/promises';
-import { createStrategy, DEFAULT_STRATEGY, normalizeInstance, violations } from '@layerfleet/planner';
-import { parseCommandFlags, requiredString, stringFlag, type CommandSpec } from './args.js';
+import { createStrategy, DEFAULT_STRATEGY, explainLayers, normalizeInstance, placementSlack, PRIVACY_LEVELS, violations, type Instance } from '@layerfleet/planner';
+import { numberFlag, parseCommandFlags, requiredString, stringFlag, type CommandSpec } from './args.js';
 import { strategyOptions } from './strategy-option.js';
+import { DASHBOARD_LOGIN_FLAGS } from './dashboard-login-flags.js';
+import { explainText } from './explain-text.js';
+import { liveInstance } from './live-instance.js';
+
+/** read-fleet.ts's default, repeated: `plan` loads no MQTT client unless --gateway asks for the live fleet */
+const DEFAULT_READ_WAIT_MS = 3000;
 
 export const spec: CommandSpec = {
   name: 'plan',
   summary: 'place one request given as a JSON instance (DESIGN.md); exit 2 when no placement meets the constraints',
   flags: {
-    instance: { type: 'string', value: 'FILE', required: true, description: 'the request and the fleet, as the JSON instance of DESIGN.md' },
+    instance: { type: 'string', value: 'FILE', description: 'the request and the fleet, as the JSON instance of DESIGN.md (or --gateway for the live fleet)' },
     strategy: { type: 'string', value: 'NAME', default: DEFAULT_STRATEGY, description: 'placement strategy: segment-dp, exact, rl-pdnn, static or neurosurgeon' },
     policy: { type: 'string', value: 'FILE', description: 'rl-pdnn policy file (from layerfleet train-rl); default: the shipped simulator/policies/rl-pdnn-<workload>-<privacy>.json for the instance\'s model and privacy level' },
-    json: { type: 'boolean', description: 'one JSON line: feasible, latency, assignment, reasons' },
+    json: { type: 'boolean', description: 'one JSON line: feasible, latency, assignment, reasons (with --explain: layers and placementSlack too)' },
+    explain: { type: 'boolean', description: "per layer: which devices each constraint (4.a memory, 4.b compute, 4.c link, eq. 6 privacy, 4.e/4.f) rules out, and each device's slack" },
+    gateway: { type: 'broker-url', description: "plan for the live fleet: read it from this gateway's telemetry as the dashboard account (instead of --instance)" },
+    ...DASHBOARD_LOGIN_FLAGS,
+    model: { type: 'string', value: 'NAME', default: 'lenet', description: 'with --gateway: the model (lenet5, cifarCnn, vgg16; aliases lenet, cifar, vgg)' },
+    source: { type: 'string', value: 'ID', defaultNote: 'the one source online', description: 'with --gateway: the requesting device' },
+    rate: { type: 'number', unit: 'requests/s', defaultNote: "the gateway's planned rate for the stream, else 1", description: 'with --gateway: the request rate' },
+    privacy: { type: 'string', value: 'none|two-hidden|half', default: 'none', description: "with --gateway: the privacy level (the gateway's own is not in its telemetry)" },
+    'with-load': { type: 'boolean', description: 'with --gateway: subtract the MAC/s each device uses now (its own streams included)' },
+    wait: { type: 'number', default: DEFAULT_READ_WAIT_MS, unit: 'ms', description: "with --gateway: how long to wait for the gateway's telemetry" },
   },
 };
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseCommandFlags(argv, spec);
   if (!flags) return 0;
-  const file = requiredString(flags, 'instance');
-  let json: unknown;
-  try { json = JSON.parse(await readFile(file, 'utf8')); } catch (err) { throw new Error(`plan: cannot read ${file}: ${(err as Error).message}`); }
-  const inst = normalizeInstance(json);
+  const file = stringFlag(flags, 'instance');
+  const gateway = stringFlag(flags, 'gateway');
+  if ((file === undefined) === (gateway === undefined)) throw new Error('plan: give --instance FILE or --gateway URL (the live fleet), one of the two; see `layerfleet plan --help`');
+  let inst: Instance;
+  if (file !== undefined) {
+    let json: unknown;
+    try { json = JSON.parse(await readFile(file, 'utf8')); } catch (err) { throw new Error(`plan: cannot read ${file}: ${(err as Error).message}`); }
+    inst = normalizeInstance(json);
+  } else {
+    const level = requiredString(flags, 'privacy');
+    const privacy = PRIVACY_LEVELS[level];
+    if (!privacy) throw new Error(`--privacy: expected none, two-hidden or half, got ${level}`);
+    const { readFleet } = await import('./read-fleet.js');
+    const { dashboardLogin } = await import('./dashboard-login.js');
+    const view = await readFleet(gateway!, await dashboardLogin(flags), numberFlag(flags, 'wait') ?? DEFAULT_READ_WAIT_MS);
+    const source = stringFlag(flags, 'source');
+    const rate = numberFlag(flags, 'rate');
+    const live = liveInstance(view, { model: requiredString(flags, 'model'), privacy, withLoad: flags['with-load'] === true, ...(source === undefined ? {} : { source }), ...(rate === undefined ? {} : { rate }) });
+    for (const line of live.skipped) console.error(`plan: left out ${line}`);
+    inst = live.instance;
+  }
   const strategyName = requiredString(flags, 'strategy');
   // rl-pdnn without --policy: the shipped policy for the instance's model and privacy level
   const given = stringFlag(flags, 'policy');
@@ -45,7 +81,15 @@ export async function run(argv: string[]): Promise<number> {
     strategy: strategy.name,
     ...(options.policyPath !== undefined ? { policy: options.policyPath } : {}),
   };
-  if (flags.json) console.log(JSON.stringify(out));
+  const explained = flags.explain ? explainLayers(inst, placement.assignment.length ? placement.assignment : undefined) : null;
+  const slack = flags.explain && placement.assignment.length ? placementSlack(inst, placement.assignment) : null;
+  if (flags.json) console.log(JSON.stringify({ ...out, ...(explained ? { layers: explained, ...(slack ? { placementSlack: slack } : {}) } : {}) }));
+  else if (explained) {
+    console.log(explainText(inst, explained, slack));
+    console.log('');
+    if (feasible) console.log(`${strategy.name}: ${placement.assignment.join(' → ')}  (${(placement.latencySeconds * 1000).toFixed(3)} ms)`);
+    else console.log(`${strategy.name}: infeasible\n  ${out.reasons!.join('\n  ')}`);
+  }
   else if (feasible) console.log(`${strategy.name}: ${placement.assignment.join(' → ')}  (${(placement.latencySeconds * 1000).toFixed(3)} ms)`);
   else console.log(`${strategy.name}: infeasible\n  ${out.reasons!.join('\n  ')}`);
   return feasible ? 0 : 2;

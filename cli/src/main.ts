@@ -14,6 +14,8 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   certs: { summary: 'TLS certificates for a new install: a fleet CA and the gateway certificate (init --state DIR [--host NAME,...])', load: () => import('./cmd-certs.js') },
   devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
   keys: { summary: "device keys: rotate --id ID (a stopped device's; a running agent rotates on SIGHUP)", load: () => import('./cmd-keys.js') },
+  status: { summary: 'the fleet on one screen: devices, routes, load, rejections (--gateway URL [--json])', load: () => import('./cmd-status.js') },
+  'ha-bridge': { summary: 'Home Assistant MQTT discovery for the fleet into your broker (--gateway URL --to mqtt://HA_BROKER)', load: () => import('./cmd-ha-bridge.js') },
   bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
 };
 

@@ -68,6 +68,8 @@ export interface FleetOptions {
   /** The agent hosting the boards; BOARD_HOST unless a rig says otherwise. */
   boardHost?: BoardHost;
   say: (line: string) => void;
+  /** the gateway's HTTP port for the dashboard and /metrics (0: a free one); none when absent */
+  httpPort?: number;
 }
 
 /** The highest load a device reported over the run against its budget (its retained `load` telemetry). */
@@ -137,8 +139,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const gatewayArgs = ['gateway', '--port', '0', '--state', o.stateDir, '--privacy', o.privacy, '--strategy', o.strategy];
     if (o.policy !== undefined) gatewayArgs.push('--policy', o.policy);
     if (o.capture) gatewayArgs.push('--capture', o.capture);
+    if (o.httpPort !== undefined) gatewayArgs.push('--http-port', String(o.httpPort));
     const gateway = spawnCli('gateway', gatewayArgs);
-    const url = String((await firstJsonLine(gateway, 15_000)).url);
+    const listening = await firstJsonLine(gateway, 15_000);
+    const url = String(listening.url);
+    if (typeof listening['dashboard'] === 'string') say(`dashboard at ${listening['dashboard']} (metrics at ${String(listening['metrics'])})`);
     const gatewayGone = () => watch.cut;
     say(`gateway up at ${url}`);
 

@@ -24,6 +24,8 @@ import { StandingRoutes, type Outcome } from './standing-routes.js';
 import { StreamRates } from './stream-rate.js';
 import { defaultCatalog, type ModelEntry } from './model-catalog.js';
 import { PRIVACY_LEVELS, createStrategy, DEFAULT_STRATEGY, type Privacy, type RlPdnn } from '@layerfleet/planner';
+import { FleetTelemetry } from './fleet-telemetry.js';
+import type { GatewayHttp } from './http/gateway-http.js';
 
 export const GATEWAY_ID = 'gateway';
 
@@ -64,6 +66,8 @@ export interface GatewayOptions extends ListenerOptions {
   /** messages per second each client may have the gateway open (default 1000), and the burst (default 2000) */
   inboxRate?: number;
   inboxBurst?: number;
+  /** An HTTP port (0: ephemeral) serving the live dashboard at / and Prometheus metrics at /metrics (http/). */
+  httpPort?: number;
 }
 
 export interface GatewayStats {
@@ -101,6 +105,8 @@ export interface Gateway {
   rejections: Rejections;
   stats: GatewayStats;
   onOutcome(listener: (o: Outcome) => void): void;
+  /** the dashboard's URL when `httpPort` was given; metrics at `${httpUrl}metrics` */
+  httpUrl?: string;
   close(): Promise<void>;
 }
 
@@ -341,6 +347,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       devicesOnline: registry.online().length, streamCount: streams.streamCount, waiting: streams.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(), routes: streams.snapshot(),
     }, true);
   };
+  const fleetTelemetry = new FleetTelemetry(registry);
+  listeners.push((o) => fleetTelemetry.outcome(o));
+  const publishFleet = setInterval(() => fleetTelemetry.publish(telemetry), 1000);
+  publishFleet.unref();
+  let http: GatewayHttp | null = null;
+  try {
+    // loaded only when asked for: prom-client and the page cost a gateway without --http-port nothing
+    if (opts.httpPort !== undefined) http = await (await import('./http/gateway-http.js')).startGatewayHttpFor(opts as GatewayOptions & { httpPort: number }, { registry, rejections, stats, listeners, brokerClients: () => stats.brokerClients, urls: broker.urls, ledgerHeight: () => ledger.head().count, streams: () => streams.streamCount, waiting: () => streams.waiting });
+  } catch (err) {
+    clearInterval(publishFleet);
+    streams.close();
+    await broker.close();
+    await ledger.close();
+    throw err;
+  }
   publishRetained();
   const sweep = setInterval(() => {
     for (const d of registry.silent(Date.now(), silence)) markOffline(d.id, `silent for ${silence} ms`);
@@ -360,8 +381,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     rejections,
     stats,
     onOutcome: (l) => listeners.push(l),
+    ...(http ? { httpUrl: http.url } : {}),
     async close() {
       clearInterval(sweep);
+      clearInterval(publishFleet);
+      await http?.close();
       stopWatchingRevocations();
       streams.close();
       await broker.close();

@@ -5,3 +5,5 @@ export * from './junit.js';
 
 export { until } from '@layerfleet/test-support';
 export * from './enrolled-agents.js';
+export * from './watched-fleet.js';
+export * from './mosquitto.js';

@@ -90,6 +90,12 @@ export function refusalAlone(inst: Instance, dev: PlanDevice, i: number): Refusa
   return refusals(inst, dev, i, { on: [], sends: [], sendsOn: i < L - 1 ? '' : null })[0] ?? null;
 }
 
+/** Every constraint that rules out `dev` for layer index `i` as the only layer it computes (`plan --explain`'s table). */
+export function refusalsAlone(inst: Instance, dev: PlanDevice, i: number): Refusal[] {
+  const L = inst.model.layers.length;
+  return refusals(inst, dev, i, { on: [], sends: [], sendsOn: i < L - 1 ? '' : null });
+}
+
 /** Why `dev` cannot take layer index `i` (0-based) as the only layer it computes, or null. */
 export function soloRefusal(inst: Instance, dev: PlanDevice, i: number): string | null {
   const r = refusalAlone(inst, dev, i);

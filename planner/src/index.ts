@@ -11,3 +11,4 @@ export * from './strategies.js';
 export * from './rl/index.js';
 export * from './frame.js';
 export * from './frame-exact.js';
+export * from './explain-layers.js';

@@ -8,4 +8,4 @@ export { connectOutcome } from './mqtt-refusal.js';
 export { ledgerFixture } from './ledger-fixture.js';
 export { fuzzTarget, isFuzzTarget, type ArmedProperty, type FuzzBudget, type FuzzFixture, type FuzzTarget } from './fuzz-target.js';
 export { checkAsInCi } from './check-as-in-ci.js';
-export { missingTools, describeMissingTools, isCiRun, type RequiredTool } from './required-tools.js';
+export { missingTools, describeMissingTools, isCiRun, whereIs, type RequiredTool } from './required-tools.js';

@@ -6,27 +6,38 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type RequiredTool = 'arm-none-eabi-gcc' | 'qemu-system-arm' | 'clang-16' | 'wasm-ld-16';
+export type RequiredTool = 'arm-none-eabi-gcc' | 'qemu-system-arm' | 'clang-16' | 'wasm-ld-16' | 'promtool' | 'chromium' | 'mosquitto';
 
 const DEBIAN_PACKAGES: Record<RequiredTool, readonly string[]> = {
   'arm-none-eabi-gcc': ['gcc-arm-none-eabi', 'libnewlib-arm-none-eabi'],
   'qemu-system-arm': ['qemu-system-arm'],
   'clang-16': ['clang-16'],
   'wasm-ld-16': ['lld-16'],
+  promtool: ['prometheus'],
+  chromium: ['chromium'],
+  mosquitto: ['mosquitto'],
 };
 
-/** Whether `program` is an executable file in a PATH directory (what `command -v` answers), checked synchronously so tests can be declared accordingly. */
-function onPath(program: string): boolean {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+/** Directories searched besides PATH: Debian installs mosquitto in /usr/sbin, which a user's PATH may lack. */
+const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
+
+/** Where `program` is: the first executable file of that name in PATH or EXTRA_DIRS, or null. */
+export function whereIs(program: string): string | null {
+  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), ...EXTRA_DIRS]) {
     if (!dir) continue;
     try {
       accessSync(join(dir, program), constants.X_OK);
-      return true;
+      return join(dir, program);
     } catch {
       // not in this directory
     }
   }
-  return false;
+  return null;
+}
+
+/** Whether `program` is an executable file in a PATH directory (or a usual sbin directory), checked synchronously so tests can be declared accordingly. */
+function onPath(program: string): boolean {
+  return whereIs(program) !== null;
 }
 
 /** The ones of `tools` not installed here, in the order given. */
