@@ -4,28 +4,55 @@ import { benchKernels } from '@layerfleet/models';
 import { benchPlanner } from './bench-planner.js';
 import { benchBoards } from './bench-boards.js';
 import { benchLedgerTable } from './bench-ledger.js';
-import { parseCommand, type CommandSpec } from './args.js';
+import { benchE2e } from './bench-e2e.js';
+import { parseCommand, numberFlag, requiredNumber, type CommandSpec } from './args.js';
 
-const SECTIONS = ['envelope', 'kernels', 'planner', 'boards', 'ledger'];
+const SECTIONS = ['envelope', 'kernels', 'planner', 'boards', 'ledger', 'e2e'];
 
 export const spec: CommandSpec = {
   name: 'bench',
-  summary: 'our code against named peers, as ratios: envelope, kernels, planner, boards, ledger',
+  summary: 'our code against named peers, as ratios: envelope, kernels, planner, boards, ledger, e2e',
   positionals: [{ name: 'SECTION', optional: true, repeats: true, description: `only these sections: ${SECTIONS.join(', ')} (default: all)` }],
-  flags: {},
+  flags: {
+    json: { type: 'boolean', description: "the last line of stdout is one JSON object with the e2e section's figures (empty without it)" },
+    'requests-c1': { type: 'number', default: 400, unit: 'requests', description: 'e2e: requests measured at 1 in flight, per pipeline' },
+    'requests-c8': { type: 'number', default: 2000, unit: 'requests', description: 'e2e: requests measured at 8 in flight, per pipeline' },
+    warmup: { type: 'number', default: 100, unit: 'requests', description: 'e2e: requests before each measured window, left out of the figures' },
+    rate: { type: 'number', unit: 'requests/s', defaultNote: "a quarter of what the MAC/s measured here allows conv2", description: "e2e: the rate layerfleet's source declares (above what it gets, so it caps nothing)" },
+    'broker-pairs': { type: 'number', default: 4, unit: 'pairs', description: 'e2e: publisher/subscriber pairs loading the broker alone' },
+    'broker-messages': { type: 'number', default: 20000, unit: 'messages', description: 'e2e: QoS 0 messages each pair sends' },
+    'broker-window': { type: 'number', default: 256, unit: 'messages', description: 'e2e: messages a publisher may have on their way to its subscriber at once' },
+    'broker-loaders': { type: 'number', default: 2, unit: 'processes', description: 'e2e: processes the pairs are spread over' },
+  },
 };
 
 export async function run(argv: string[] = []): Promise<void> {
   const parsed = parseCommand(argv, spec);
   if (!parsed) return;
+  const { flags } = parsed;
   const only = new Set(parsed.positionals);
-  if (only.size && !SECTIONS.some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner, boards, ledger`);
+  const unknown = [...only].filter((x) => !SECTIONS.includes(x));
+  if (unknown.length > 0) throw new Error(`bench: unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
+  const count = (name: string, min: number) => {
+    const n = requiredNumber(flags, name);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected a whole number ≥ ${min}, got ${n}`);
+    return n;
+  };
+  const e2eOptions = {
+    requestsC1: count('requests-c1', 1), requestsC8: count('requests-c8', 1), warmup: count('warmup', 1),
+    rate: numberFlag(flags, 'rate'),
+    broker: { pairs: count('broker-pairs', 1), messages: count('broker-messages', 1), window: count('broker-window', 1), loaders: count('broker-loaders', 1) },
+    say: (line: string) => console.error(line),
+  };
+  if (e2eOptions.rate !== undefined && !(e2eOptions.rate > 0)) throw new Error(`--rate: expected requests per second > 0, got ${e2eOptions.rate}`);
   const want = (section: string) => only.size === 0 || only.has(section);
   if (want('envelope')) benchEnvelopes();
   if (want('kernels')) await benchKernelTable();
   if (want('planner')) benchPlanner();
   if (want('boards')) await benchBoards();
   if (want('ledger')) await benchLedgerTable();
+  const figures = want('e2e') ? await benchE2e(e2eOptions) : {};
+  if (flags.json) console.log(JSON.stringify(figures));
 }
 
 function benchEnvelopes(): void {

@@ -6,16 +6,20 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type RequiredTool = 'arm-none-eabi-gcc' | 'qemu-system-arm';
+export type RequiredTool = 'arm-none-eabi-gcc' | 'qemu-system-arm' | 'mosquitto';
 
 const DEBIAN_PACKAGES: Record<RequiredTool, readonly string[]> = {
   'arm-none-eabi-gcc': ['gcc-arm-none-eabi', 'libnewlib-arm-none-eabi'],
   'qemu-system-arm': ['qemu-system-arm'],
+  mosquitto: ['mosquitto'],
 };
 
-/** Whether `program` is an executable file in a PATH directory (what `command -v` answers), checked synchronously so tests can be declared accordingly. */
+/** Debian installs some programs in an sbin directory a user's PATH may leave out (mosquitto in /usr/sbin). */
+const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin'];
+
+/** Whether `program` is an executable file in a PATH directory (what `command -v` answers) or an sbin one, checked synchronously so tests can be declared accordingly. */
 function onPath(program: string): boolean {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), ...SBIN_DIRS]) {
     if (!dir) continue;
     try {
       accessSync(join(dir, program), constants.X_OK);

@@ -1,0 +1,208 @@
+/**
+ * `layerfleet bench e2e`: layerfleet end to end against a bare pipeline, in one run, on loopback.
+ *  (a) the bare pipeline — the demo's hops as plaintext mqtt.js processes, no crypto, no planner
+ *      (bench-e2e-bare.ts) — over the gateway's Aedes broker and over Mosquitto;
+ *  (b) layerfleet with everything on, same topology: a source and three workers, each worker
+ *      offering its measured MAC/s, the source declaring a rate above what it gets
+ *      (bench-e2e-fleet.ts, through the fleet supervisor `npm start` uses);
+ * each at 1 and 8 in flight: p50/p95, inferences/s, CPU ms per inference per process, ours/bare.
+ * Then the broker alone under load: the gateway's Aedes with its access hooks against Mosquitto
+ * (bench-e2e-broker.ts). Without mosquitto installed, it says so and runs the rest.
+ */
+import { layerMacs, loadLenetInt8, outputLength } from '@layerfleet/models';
+import { measureMacsPerSecond } from '@layerfleet/agent';
+import { bareAssignment, runBare, BARE_SOURCE, BARE_WORKERS } from './bench-e2e-bare.js';
+import { loadAedes, loadAnonymous, startOpenAedes, type LoadShape } from './bench-e2e-broker.js';
+import { runFleetPipeline } from './bench-e2e-fleet.js';
+import { totalCpu, type PipelineFigures } from './bench-e2e-figures.js';
+import { findMosquitto, startMosquitto, MOSQUITTO_MISSING } from './bench-e2e-mosquitto.js';
+import { descendants } from './bench-e2e-cpu.js';
+
+export interface E2eOptions {
+  requestsC1: number;
+  requestsC8: number;
+  warmup: number;
+  /** the rate layerfleet's source declares, requests/s; default: declaredRate() */
+  rate?: number | undefined;
+  broker: Omit<LoadShape, 'bytes'>;
+  /** progress and notes (stderr) */
+  say: (line: string) => void;
+}
+
+const IN_FLIGHT = [1, 8] as const;
+type InFlight = (typeof IN_FLIGHT)[number];
+type Runs = Map<InFlight, PipelineFigures>;
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+
+/**
+ * The rate the source declares unless told: large, yet one a worker's measured budget can carry,
+ * or the planner would refuse every request (4.b). Workers measure their MAC/s when they start,
+ * several at once on a shared machine, so a quarter of what one process measures here leaves room.
+ */
+export function declaredRate(): { rate: number; measured: number } {
+  const model = loadLenetInt8();
+  const measured = measureMacsPerSecond(model);
+  const largestMiddle = Math.max(...model.layers.slice(1, -1).map((l) => layerMacs(l.spec)));
+  return { rate: Math.max(1, Math.floor((0.25 * measured) / largestMiddle)), measured };
+}
+
+export async function benchE2e(o: E2eOptions): Promise<Record<string, unknown>> {
+  // Stopped by a signal, the bench stops what it started (brokers, hops, the fleet) before it goes.
+  const onSignal = (signal: NodeJS.Signals) => { o.say(`bench e2e: ${signal}, stopping the processes it started`); void stopDescendants().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15))); };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    return await measure(o);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** SIGTERM to every process below this one, SIGKILL to those still there 3 s later. */
+async function stopDescendants(): Promise<void> {
+  const pids = [...descendants().keys()];
+  const signal = (pid: number, name: NodeJS.Signals) => { try { process.kill(pid, name); } catch { /* gone already */ } };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline && pids.some((pid) => descendants().has(pid))) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids) if (descendants().has(pid)) signal(pid, 'SIGKILL');
+}
+
+async function measure(o: E2eOptions): Promise<Record<string, unknown>> {
+  const { say } = o;
+  const requests = (c: InFlight) => (c === 1 ? o.requestsC1 : o.requestsC8);
+  const mosquittoProgram = findMosquitto();
+  if (!mosquittoProgram) say(`bench e2e: ${MOSQUITTO_MISSING}`);
+  // the largest activation between two hops: conv1's output
+  const bytes = outputLength(loadLenetInt8().layers[0]!.spec);
+  const shape: LoadShape = { ...o.broker, bytes };
+
+  say('bench e2e: the broker alone — Aedes with the gateway\'s hooks, Aedes open' + (mosquittoProgram ? ', Mosquitto' : ''));
+  const aedes = await loadAedes(shape);
+  let mosquittoLoad: number | null = null;
+  const bareAedes: Runs = new Map();
+  const bareMosquitto: Runs = new Map();
+  const ours: Runs = new Map();
+
+  const aedesBroker = await startOpenAedes();
+  try {
+    for (const c of IN_FLIGHT) {
+      say(`bench e2e: bare pipeline over Aedes, ${c} in flight`);
+      bareAedes.set(c, await runBare({ url: aedesBroker.url, requests: requests(c), warmup: o.warmup, concurrency: c, brokerPid: aedesBroker.child.process.pid! }));
+    }
+  } finally {
+    await aedesBroker.child.stop();
+  }
+  if (mosquittoProgram) {
+    const mosquitto = await startMosquitto(mosquittoProgram);
+    try {
+      mosquittoLoad = (await loadAnonymous(mosquitto.url, shape)).perSecond;
+      for (const c of IN_FLIGHT) {
+        say(`bench e2e: bare pipeline over Mosquitto, ${c} in flight`);
+        bareMosquitto.set(c, await runBare({ url: mosquitto.url, requests: requests(c), warmup: o.warmup, concurrency: c, brokerPid: mosquitto.child.process.pid! }));
+      }
+    } finally {
+      await mosquitto.stop();
+    }
+  }
+  let rate = o.rate;
+  if (rate === undefined) {
+    const auto = declaredRate();
+    rate = auto.rate;
+    say(`bench e2e: this process measures ${(auto.measured / 1e6).toFixed(0)} MMAC/s; layerfleet's source declares ${rate} requests/s (a quarter of that over conv2's MACs; --rate to choose)`);
+  }
+  for (const c of IN_FLIGHT) {
+    say(`bench e2e: layerfleet (signed, encrypted, replay-checked, ledger on), ${c} in flight, source declaring ${rate}/s`);
+    ours.set(c, await runFleetPipeline({ requests: requests(c), warmup: o.warmup, concurrency: c, rate, say }));
+  }
+
+  printTables(o, { bareAedes, bareMosquitto, ours }, { hooked: aedes.hooked.perSecond, open: aedes.open.perSecond, mosquitto: mosquittoLoad }, shape);
+  if (Object.keys(aedes.hooked.rejections).length > 0) say(`bench e2e: the hooked broker refused something during the load: ${JSON.stringify(aedes.hooked.rejections)}`);
+
+  const get = (runs: Runs, c: InFlight) => runs.get(c);
+  const pipeline = (prefix: string, runs: Runs) => {
+    const out: Record<string, unknown> = {};
+    for (const c of IN_FLIGHT) {
+      const f = get(runs, c);
+      out[`${prefix}p50_ms_c${c}`] = f?.p50_ms ?? null;
+      out[`${prefix}p95_ms_c${c}`] = f?.p95_ms ?? null;
+      out[`${prefix}per_s_c${c}`] = f?.per_s ?? null;
+      out[`${prefix}cpu_ms_per_inference_c${c}`] = f ? totalCpu(f) : null;
+      out[`${prefix}cpu_ms_per_process_c${c}`] = f?.cpu_ms ?? null;
+      out[`${prefix}failed_c${c}`] = f?.failed ?? null;
+    }
+    return out;
+  };
+  const o1 = ours.get(1)!, o8 = ours.get(8)!, b1 = bareAedes.get(1)!, b8 = bareAedes.get(8)!;
+  return {
+    ...pipeline('', ours),
+    ...pipeline('bare_', bareAedes),
+    ...pipeline('bare_mosquitto_', bareMosquitto),
+    ratio_p50_c1: ratio(o1.p50_ms, b1.p50_ms),
+    ratio_p50_c8: ratio(o8.p50_ms, b8.p50_ms),
+    ratio_per_s_c1: ratio(o1.per_s, b1.per_s),
+    ratio_per_s_c8: ratio(o8.per_s, b8.per_s),
+    ratio_cpu_c1: ratio(totalCpu(o1), totalCpu(b1)),
+    ratio_cpu_c8: ratio(totalCpu(o8), totalCpu(b8)),
+    broker_msgs_per_s: Math.round(aedes.hooked.perSecond),
+    aedes_open_msgs_per_s: Math.round(aedes.open.perSecond),
+    mosquitto_msgs_per_s: mosquittoLoad === null ? null : Math.round(mosquittoLoad),
+    broker_vs_mosquitto: mosquittoLoad === null ? null : ratio(aedes.hooked.perSecond, mosquittoLoad),
+    broker_lost: aedes.hooked.lost,
+    broker_rejections: aedes.hooked.rejections,
+    placements_c1: o1.placements,
+    placements_c8: o8.placements,
+    bare_placement: bareAssignment(),
+    requests_c1: o.requestsC1, requests_c8: o.requestsC8, warmup: o.warmup, declared_rate_per_s: rate,
+    broker_load: shape,
+    mosquitto: mosquittoProgram ? 'measured' : MOSQUITTO_MISSING,
+  };
+}
+
+interface AllRuns { bareAedes: Runs; bareMosquitto: Runs; ours: Runs }
+
+function printTables(o: E2eOptions, runs: AllRuns, broker: { hooked: number; open: number; mosquitto: number | null }, shape: LoadShape): void {
+  const rows: Array<{ label: string; short: string; runs: Runs }> = [
+    { label: 'bare mqtt.js over Aedes', short: 'bare/Aedes', runs: runs.bareAedes },
+    { label: 'bare mqtt.js over Mosquitto', short: 'bare/Mosq', runs: runs.bareMosquitto },
+    { label: 'layerfleet, all security on', short: 'layerfleet', runs: runs.ours },
+  ].filter((r) => r.runs.size > 0);
+  console.log(`\nend to end: LeNet-5 split over a source and three workers on loopback; ${o.requestsC1} requests at 1 in flight, ${o.requestsC8} at 8, after ${o.warmup} of warm-up each`);
+  console.log(`bare split (fixed): ${bareAssignment()}`);
+  for (const c of IN_FLIGHT) {
+    const placements = Object.entries(runs.ours.get(c)?.placements ?? {}).sort((a, b) => b[1] - a[1]);
+    console.log(`layerfleet's planner at ${c} in flight: ${placements.map(([p, n]) => `${p} ×${n}`).join('; ')}`);
+  }
+  console.log('\npipeline                       in flight   p50 ms   p95 ms   inferences/s   CPU ms/inference   failed');
+  for (const c of IN_FLIGHT) {
+    for (const r of rows) {
+      const f = r.runs.get(c);
+      if (!f) continue;
+      console.log(`${r.label.padEnd(30)} ${String(c).padStart(9)} ${f.p50_ms.toFixed(2).padStart(8)} ${f.p95_ms.toFixed(2).padStart(8)} ${f.per_s.toFixed(0).padStart(14)} ${totalCpu(f).toFixed(2).padStart(18)} ${String(f.failed).padStart(8)}`);
+    }
+  }
+  console.log('\nours/bare (bare over Aedes, the same broker)   p50      inferences/s   CPU/inference');
+  for (const c of IN_FLIGHT) {
+    const a = runs.ours.get(c)!, b = runs.bareAedes.get(c)!;
+    console.log(`${`${c} in flight`.padEnd(46)} ${ratio(a.p50_ms, b.p50_ms).toFixed(2).padStart(6)}×  ${ratio(a.per_s, b.per_s).toFixed(3).padStart(12)}×  ${ratio(totalCpu(a), totalCpu(b)).toFixed(2).padStart(12)}×`);
+  }
+  const processes = [...new Set([...rows.flatMap((r) => [...r.runs.values()].flatMap((f) => Object.keys(f.cpu_ms)))])]
+    .sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+  const columns = rows.flatMap((r) => IN_FLIGHT.filter((c) => r.runs.has(c)).map((c) => ({ head: `${r.short} c${c}`, f: r.runs.get(c)! })));
+  console.log(`\nCPU ms per inference, per process (bare: ${BARE_SOURCE} and ${BARE_WORKERS.map((w) => w.id).join(', ')} are mqtt.js hops; broker: the broker's process)`);
+  console.log(`${'process'.padEnd(10)}${columns.map((c) => c.head.padStart(15)).join('')}`);
+  for (const p of processes) console.log(`${p.padEnd(10)}${columns.map((c) => (c.f.cpu_ms[p] === undefined ? '-' : c.f.cpu_ms[p]!.toFixed(3)).padStart(15)).join('')}`);
+  console.log(`\nbroker alone: ${shape.pairs} publisher/subscriber pairs over ${Math.min(shape.loaders, shape.pairs)} load processes, QoS 0, ${shape.bytes}-byte messages, ${shape.messages} per pair, at most ${shape.window} on their way per pair`);
+  console.log('broker                                          messages/s   vs Mosquitto');
+  const vs = (x: number) => (broker.mosquitto === null ? '             -' : `${ratio(x, broker.mosquitto).toFixed(2).padStart(13)}×`);
+  console.log(`${'Aedes + gateway hooks (auth, ACL, route table)'.padEnd(46)} ${broker.hooked.toFixed(0).padStart(12)} ${vs(broker.hooked)}`);
+  console.log(`${'Aedes open (no hooks)'.padEnd(46)} ${broker.open.toFixed(0).padStart(12)} ${vs(broker.open)}`);
+  console.log(broker.mosquitto === null ? `Mosquitto: ${MOSQUITTO_MISSING}` : `${'Mosquitto'.padEnd(46)} ${broker.mosquitto.toFixed(0).padStart(12)}          1.00×`);
+}
+
+/** The gateway and broker first, then the source, then the workers. */
+function rank(name: string): number {
+  return name === 'gateway' ? 0 : name === 'broker' ? 1 : name === BARE_SOURCE ? 2 : 3;
+}
