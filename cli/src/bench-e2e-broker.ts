@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { generateDeviceKeys, mqttCredentials, topics } from '@layerfleet/protocol';
 import { DeviceStore } from '@layerfleet/gateway';
 import { startChild, stopAll, type Child } from './bench-e2e-child.js';
+import { cpuMs } from './bench-e2e-cpu.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HOST_SCRIPT = join(HERE, 'bench-e2e-broker-host.js');
@@ -40,8 +41,11 @@ function anonymousPairs(n: number): Pair[] {
   });
 }
 
-/** Messages/s delivered by the broker at `url` under `shape`'s load. */
-export async function loadBroker(url: string, pairs: Pair[], shape: LoadShape): Promise<{ perSecond: number; lost: number }> {
+/** What a broker did under load: messages/s delivered, messages lost, and its own CPU µs per delivered message. */
+export interface BrokerLoad { perSecond: number; lost: number; cpuUsPerMessage: number }
+
+/** Loads the broker at `url` (its process `brokerPid`) with `shape`. */
+export async function loadBroker(url: string, brokerPid: number, pairs: Pair[], shape: LoadShape): Promise<BrokerLoad> {
   const loaders: Child[] = [];
   try {
     const count = Math.max(1, Math.min(shape.loaders, pairs.length));
@@ -51,20 +55,23 @@ export async function loadBroker(url: string, pairs: Pair[], shape: LoadShape): 
       loaders.push(startChild(`broker load ${l + 1}`, process.execPath, [LOAD_SCRIPT, JSON.stringify(config)]));
     }
     for (const loader of loaders) await loader.next('ready', 30_000);
+    const cpuBefore = cpuMs(brokerPid);
     for (const loader of loaders) loader.tell('go');
     const bound = 60_000 + shape.messages * pairs.length;
     const reports = await Promise.all(loaders.map((loader) => loader.next('done', bound)));
+    const cpuAfter = cpuMs(brokerPid);
     const delivered = reports.reduce((s, r) => s + Number(r.delivered), 0);
     const sent = reports.reduce((s, r) => s + Number(r.sent), 0);
     const seconds = Math.max(...reports.map((r) => Number(r.seconds)));
     if (delivered === 0) throw new Error(`bench e2e: the broker at ${url} delivered none of ${sent} messages`);
-    return { perSecond: delivered / seconds, lost: sent - delivered };
+    const cpuUsPerMessage = cpuBefore === undefined || cpuAfter === undefined ? NaN : ((cpuAfter - cpuBefore) * 1000) / delivered;
+    return { perSecond: delivered / seconds, lost: sent - delivered, cpuUsPerMessage };
   } finally {
     await stopAll(loaders);
   }
 }
 
-export interface AedesLoad { hooked: { perSecond: number; lost: number; rejections: Record<string, number> }; open: { perSecond: number; lost: number } }
+export interface AedesLoad { hooked: BrokerLoad & { rejections: Record<string, number> }; open: BrokerLoad }
 
 /** The gateway's broker with its hooks, then open, each in a process of its own. */
 export async function loadAedes(shape: LoadShape): Promise<AedesLoad> {
@@ -87,7 +94,7 @@ export async function loadAedes(shape: LoadShape): Promise<AedesLoad> {
     const hookedHost = startChild('aedes (gateway hooks)', process.execPath, [HOST_SCRIPT, 'hooked', stateDir, pairs.map((p) => `${p.pub.clientId}:${p.sub.clientId}`).join(',')]);
     children.push(hookedHost);
     const hookedPort = Number((await hookedHost.next('listening', 30_000)).port);
-    const hooked = await loadBroker(`mqtt://127.0.0.1:${hookedPort}`, pairs, shape);
+    const hooked = await loadBroker(`mqtt://127.0.0.1:${hookedPort}`, hookedHost.process.pid!, pairs, shape);
     hookedHost.tell('report');
     const rejections = (await hookedHost.next('rejections', 10_000)).counts as Record<string, number>;
     await hookedHost.stop();
@@ -95,7 +102,7 @@ export async function loadAedes(shape: LoadShape): Promise<AedesLoad> {
     const openHost = startChild('aedes (open)', process.execPath, [HOST_SCRIPT, 'open']);
     children.push(openHost);
     const openPort = Number((await openHost.next('listening', 30_000)).port);
-    const open = await loadBroker(`mqtt://127.0.0.1:${openPort}`, anonymousPairs(shape.pairs), shape);
+    const open = await loadBroker(`mqtt://127.0.0.1:${openPort}`, openHost.process.pid!, anonymousPairs(shape.pairs), shape);
     return { hooked: { ...hooked, rejections }, open };
   } finally {
     await stopAll(children);
@@ -103,7 +110,7 @@ export async function loadAedes(shape: LoadShape): Promise<AedesLoad> {
   }
 }
 
-export const loadAnonymous = (url: string, shape: LoadShape) => loadBroker(url, anonymousPairs(shape.pairs), shape);
+export const loadAnonymous = (url: string, brokerPid: number, shape: LoadShape) => loadBroker(url, brokerPid, anonymousPairs(shape.pairs), shape);
 
 /** A broker for the bare pipeline: the gateway's Aedes, open, in a process of its own. */
 export async function startOpenAedes(): Promise<{ url: string; child: Child }> {

@@ -12,12 +12,23 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadLenetInt8 } from '@layerfleet/models';
 import { DEFAULT_STRATEGY } from '@layerfleet/planner';
-import { runFleet, type InferenceTelemetry } from '@layerfleet/fleet';
+import { runFleet, SOURCE_ID, type InferenceTelemetry } from '@layerfleet/fleet';
 import { descendants, cpuPer, snapshot, type CpuSnapshot } from './bench-e2e-cpu.js';
 import { figures, type PipelineFigures } from './bench-e2e-figures.js';
 import { BARE_WORKERS } from './bench-e2e-bare.js';
 
 export interface FleetRun { requests: number; warmup: number; concurrency: number; rate: number; say: (line: string) => void }
+
+/**
+ * The planner refused a warm-up request for want of MAC/s at the declared rate (4.b): the rate is
+ * more than the budgets the devices measured at their start carry (on a busy machine they measure
+ * little). The run is stopped at once; the caller may try a lower rate.
+ */
+export class RateRefused extends Error {
+  constructor(readonly rate: number, readonly reason: string) {
+    super(`the planner refused ${rate} requests/s: ${reason}`);
+  }
+}
 
 /** A name for each process of the fleet: `gateway`, the agent's `--id`, or the program's name. */
 function fleetProcesses(): Map<string, number> {
@@ -39,9 +50,17 @@ export async function runFleetPipeline(o: FleetRun): Promise<PipelineFigures> {
   const latencies: number[] = [];
   const placements: Record<string, number> = {};
   let failed = 0, startedAt = 0, endedAt = 0;
+  let refused: string | undefined;
   let pids = new Map<string, number>();
   let before: CpuSnapshot = new Map(), after: CpuSnapshot = new Map();
   const onOutcome = (outcome: InferenceTelemetry, count: number) => {
+    if (count <= o.warmup && outcome.outcome === 'failed' && /4\.b/.test(outcome.reason ?? '') && refused === undefined) {
+      // stop the source: the fleet's run ends with it (its other requests would each wait out the queue's deadline)
+      refused = outcome.reason!;
+      const source = fleetProcesses().get(SOURCE_ID);
+      if (source !== undefined) process.kill(source, 'SIGTERM');
+      return;
+    }
     if (count === o.warmup) {
       startedAt = performance.now();
       pids = fleetProcesses();
@@ -61,6 +80,7 @@ export async function runFleetPipeline(o: FleetRun): Promise<PipelineFigures> {
       inferences: total, strategy: DEFAULT_STRATEGY, rate: o.rate, privacy: 'none', concurrency: o.concurrency, stateDir, boards: [],
       workers: BARE_WORKERS.map((w) => ({ id: w.id })), onOutcome, say: o.say,
     });
+    if (refused !== undefined) throw new RateRefused(o.rate, refused);
     if (latencies.length === 0 || endedAt === 0) {
       throw new Error(`bench e2e: layerfleet completed ${summary.completed} of ${total} requests${summary.failure_reasons.length ? `; first failures: ${summary.failure_reasons.slice(0, 3).join(' | ')}` : ''}${summary.deaths.length ? `; deaths: ${summary.deaths.join('; ')}` : ''}${summary.failure_reasons.some((r) => r.includes('4.b')) ? ` — the declared ${o.rate} requests/s is more than the workers' measured MAC/s carry: try a lower --rate` : ''}`);
     }
