@@ -14,7 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   certs: { summary: 'TLS certificates for a new install: a fleet CA and the gateway certificate (init --state DIR [--host NAME,...])', load: () => import('./cmd-certs.js') },
   devices: { summary: 'enrolled devices: list, revoke ID', load: () => import('./cmd-devices.js') },
   keys: { summary: "device keys: rotate --id ID (a stopped device's; a running agent rotates on SIGHUP)", load: () => import('./cmd-keys.js') },
-  bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
+  bench: { summary: 'benchmarks against named peers: envelope, kernels, planner, boards, ledger, e2e (layerfleet vs a bare pipeline, Aedes vs Mosquitto)', load: () => import('./cmd-bench.js') },
 };
 
 export async function main(argv: string[]): Promise<number | void> {
