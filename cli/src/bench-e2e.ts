@@ -9,6 +9,7 @@
  * Then the broker alone under load: the gateway's Aedes with its access hooks against Mosquitto
  * (bench-e2e-broker.ts). Without mosquitto installed, it says so and runs the rest.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { layerMacs, loadLenetInt8, outputLength } from '@layerfleet/models';
 import { measureMacsPerSecond } from '@layerfleet/agent';
 import { bareAssignment, runBare, BARE_SOURCE, BARE_WORKERS } from './bench-e2e-bare.js';
@@ -78,6 +79,8 @@ async function stopDescendants(): Promise<void> {
 
 async function measure(o: E2eOptions): Promise<Record<string, unknown>> {
   const { say } = o;
+  // what else ran meanwhile: figures taken on a busy machine say so
+  const loadBefore = loadavg()[0]!;
   const requests = (c: InFlight) => (c === 1 ? o.requestsC1 : o.requestsC8);
   const mosquittoProgram = o.mosquitto === 'none' ? undefined : o.mosquitto ?? findMosquitto();
   const mosquittoMissing = o.mosquitto === 'none' ? 'Mosquitto left out (--mosquitto none)' : MOSQUITTO_MISSING;
@@ -140,6 +143,8 @@ async function measure(o: E2eOptions): Promise<Record<string, unknown>> {
     say(`bench e2e: layerfleet, ${c} in flight: ${oneLine(ours.get(c)!)}`);
   }
 
+  const loadAfter = loadavg()[0]!;
+  console.log(`\nmachine: ${availableParallelism()} cores; load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end (other processes compete with every figure below)`);
   printTables(o, { bareAedes, bareMosquitto, ours }, { hooked: aedes.hooked, open: aedes.open, mosquitto: mosquittoLoad, missing: mosquittoMissing }, shape);
   if (Object.keys(aedes.hooked.rejections).length > 0) say(`bench e2e: the hooked broker refused something during the load: ${JSON.stringify(aedes.hooked.rejections)}`);
 
@@ -182,6 +187,7 @@ async function measure(o: E2eOptions): Promise<Record<string, unknown>> {
     bare_placement: bareAssignment(),
     requests_c1: o.requestsC1, requests_c8: o.requestsC8, warmup: o.warmup, declared_rate_per_s: rate,
     broker_load: shape,
+    cores: availableParallelism(), load_average_start: loadBefore, load_average_end: loadAfter,
     mosquitto: mosquittoProgram ? 'measured' : mosquittoMissing,
   };
 }

@@ -17,8 +17,10 @@ const PROCESSES = { '': ['gateway', 'cam1', 'edge-a', 'edge-b', 'edge-c'], bare_
 const positive = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
 test('bench e2e --json: layerfleet, the bare pipeline over Aedes and Mosquitto, and the brokers alone, every figure a positive finite number', async (t) => {
+  // two fleets, two brokers and a Mosquitto start one after another: a minute here, more on a busy machine
+  t.timeout(360_000);
   const run = await runCli(['bench', 'e2e', '--json', '--requests-c1', '8', '--requests-c8', '16', '--warmup', '2', '--rate', '50',
-    '--broker-pairs', '2', '--broker-messages', '100', '--broker-window', '16', '--broker-loaders', '1']);
+    '--broker-pairs', '2', '--broker-messages', '100', '--broker-window', '16', '--broker-loaders', '1'], 340_000);
   t.is(run.code, 0, run.stderr.slice(-3000));
   const s = lastJsonLine(run);
   const keys = [...REQUIRED, ...Object.keys(PROCESSES).flatMap((prefix) => PER_PIPELINE.map((k) => `${prefix}${k}`)), ...RATIOS];
