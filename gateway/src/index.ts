@@ -7,6 +7,5 @@ export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from
 export type { ListenerOptions } from './transport/listener-options.js';
 export type { BrokerUrls } from './broker.js';
 export * from './stream-rate.js';
-// the broker and its route table on their own, for a benchmark of the broker with the gateway's access hooks (cli bench e2e)
+// the broker on its own, for a benchmark of it with the gateway's access hooks (cli bench e2e)
 export { startBroker, type Broker, type BrokerOptions, type Authenticator } from './broker.js';
-export { RouteTable } from './route-table.js';
