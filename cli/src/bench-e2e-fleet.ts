@@ -78,7 +78,7 @@ export async function runFleetPipeline(o: FleetRun): Promise<PipelineFigures> {
   try {
     const summary = await runFleet({
       inferences: total, strategy: DEFAULT_STRATEGY, rate: o.rate, privacy: 'none', concurrency: o.concurrency, stateDir, boards: [],
-      workers: BARE_WORKERS.map((w) => ({ id: w.id })), onOutcome, say: o.say,
+      workers: BARE_WORKERS.map((id) => ({ id })), onOutcome, say: o.say,
     });
     if (refused !== undefined) throw new RateRefused(o.rate, refused);
     if (latencies.length === 0 || endedAt === 0) {

@@ -12,7 +12,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { layerMacs, loadLenetInt8, outputLength } from '@layerfleet/models';
 import { measureMacsPerSecond } from '@layerfleet/agent';
-import { bareAssignment, runBare, BARE_SOURCE, BARE_WORKERS } from './bench-e2e-bare.js';
+import { bareAssignment, runBare, BARE_SOURCE, BARE_WORKERS, type BareSplit } from './bench-e2e-bare.js';
 import { loadAedes, loadAnonymous, startOpenAedes, type BrokerLoad, type LoadShape } from './bench-e2e-broker.js';
 import { runFleetPipeline, RateRefused } from './bench-e2e-fleet.js';
 import { totalCpu, type PipelineFigures } from './bench-e2e-figures.js';
@@ -26,6 +26,8 @@ export interface E2eOptions {
   /** the rate layerfleet's source declares, requests/s; default: declaredRate() */
   rate?: number | undefined;
   broker: Omit<LoadShape, 'bytes'>;
+  /** how the bare pipeline splits LeNet's middle layers over the workers */
+  bareSplit: BareSplit;
   /** the mosquitto program; 'none' leaves Mosquitto out; default: findMosquitto() */
   mosquitto?: string | undefined;
   /** progress and notes (stderr) */
@@ -101,7 +103,7 @@ async function measure(o: E2eOptions): Promise<Record<string, unknown>> {
   try {
     for (const c of IN_FLIGHT) {
       say(`bench e2e: bare pipeline over Aedes, ${c} in flight`);
-      bareAedes.set(c, await runBare({ url: aedesBroker.url, requests: requests(c), warmup: o.warmup, concurrency: c, brokerPid: aedesBroker.child.process.pid! }));
+      bareAedes.set(c, await runBare({ url: aedesBroker.url, split: o.bareSplit, requests: requests(c), warmup: o.warmup, concurrency: c, brokerPid: aedesBroker.child.process.pid! }));
       say(`bench e2e: bare over Aedes, ${c} in flight: ${oneLine(bareAedes.get(c)!)}`);
     }
   } finally {
@@ -114,7 +116,7 @@ async function measure(o: E2eOptions): Promise<Record<string, unknown>> {
       say(`bench e2e: Mosquitto ${mosquittoLoad.perSecond.toFixed(0)} messages/s`);
       for (const c of IN_FLIGHT) {
         say(`bench e2e: bare pipeline over Mosquitto, ${c} in flight`);
-        bareMosquitto.set(c, await runBare({ url: mosquitto.url, requests: requests(c), warmup: o.warmup, concurrency: c, brokerPid: mosquitto.child.process.pid! }));
+        bareMosquitto.set(c, await runBare({ url: mosquitto.url, split: o.bareSplit, requests: requests(c), warmup: o.warmup, concurrency: c, brokerPid: mosquitto.child.process.pid! }));
         say(`bench e2e: bare over Mosquitto, ${c} in flight: ${oneLine(bareMosquitto.get(c)!)}`);
       }
     } finally {
@@ -186,7 +188,7 @@ async function measure(o: E2eOptions): Promise<Record<string, unknown>> {
     broker_rejections: aedes.hooked.rejections,
     placements_c1: o1.placements,
     placements_c8: o8.placements,
-    bare_placement: bareAssignment(),
+    bare_placement: bareAssignment(o.bareSplit),
     requests_c1: o.requestsC1, requests_c8: o.requestsC8, warmup: o.warmup, declared_rate_per_s: rate,
     broker_load: shape,
     cores: availableParallelism(), load_average_start: loadBefore, load_average_end: loadAfter,
@@ -203,7 +205,7 @@ function printTables(o: E2eOptions, runs: AllRuns, broker: { hooked: BrokerLoad;
     { label: 'layerfleet, all security on', short: 'layerfleet', runs: runs.ours },
   ].filter((r) => r.runs.size > 0);
   console.log(`\nend to end: LeNet-5 split over a source and three workers on loopback; ${o.requestsC1} requests at 1 in flight, ${o.requestsC8} at 8, after ${o.warmup} of warm-up each`);
-  console.log(`bare split (fixed): ${bareAssignment()}`);
+  console.log(`bare split (fixed, --bare-split ${o.bareSplit}): ${bareAssignment(o.bareSplit)}`);
   for (const c of IN_FLIGHT) {
     const placements = Object.entries(runs.ours.get(c)?.placements ?? {}).sort((a, b) => b[1] - a[1]);
     console.log(`layerfleet's planner at ${c} in flight: ${placements.map(([p, n]) => `${p} ×${n}`).join('; ')}`);
@@ -224,7 +226,7 @@ function printTables(o: E2eOptions, runs: AllRuns, broker: { hooked: BrokerLoad;
   const processes = [...new Set([...rows.flatMap((r) => [...r.runs.values()].flatMap((f) => Object.keys(f.cpu_ms)))])]
     .sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
   const columns = rows.flatMap((r) => IN_FLIGHT.filter((c) => r.runs.has(c)).map((c) => ({ head: `${r.short} c${c}`, f: r.runs.get(c)! })));
-  console.log(`\nCPU ms per inference, per process (bare: ${BARE_SOURCE} and ${BARE_WORKERS.map((w) => w.id).join(', ')} are mqtt.js hops; broker: the broker's process)`);
+  console.log(`\nCPU ms per inference, per process (bare: ${BARE_SOURCE} and ${BARE_WORKERS.join(', ')} are mqtt.js hops; broker: the broker's process)`);
   console.log(`${'process'.padEnd(10)}${columns.map((c) => c.head.padStart(15)).join('')}`);
   for (const p of processes) console.log(`${p.padEnd(10)}${columns.map((c) => (c.f.cpu_ms[p] === undefined ? '-' : c.f.cpu_ms[p]!.toFixed(3)).padStart(15)).join('')}`);
   console.log(`\nbroker alone: ${shape.pairs} publisher/subscriber pairs over ${Math.min(shape.loaders, shape.pairs)} load processes, QoS 0, ${shape.bytes}-byte messages, ${shape.messages} per pair, at most ${shape.window} on their way per pair`);

@@ -5,7 +5,8 @@ import { benchPlanner } from './bench-planner.js';
 import { benchBoards } from './bench-boards.js';
 import { benchLedgerTable } from './bench-ledger.js';
 import { benchE2e } from './bench-e2e.js';
-import { parseCommand, numberFlag, requiredNumber, stringFlag, type CommandSpec } from './args.js';
+import { BARE_SPLITS, type BareSplit } from './bench-e2e-bare.js';
+import { parseCommand, numberFlag, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 
 const SECTIONS = ['envelope', 'kernels', 'planner', 'boards', 'ledger', 'e2e'];
 
@@ -22,6 +23,7 @@ export const spec: CommandSpec = {
     'broker-pairs': { type: 'number', default: 4, unit: 'pairs', description: 'e2e: publisher/subscriber pairs loading the broker alone' },
     'broker-messages': { type: 'number', default: 20000, unit: 'messages', description: 'e2e: QoS 0 messages each pair sends' },
     'broker-window': { type: 'number', default: 256, unit: 'messages', description: 'e2e: messages a publisher may have on their way to its subscriber at once' },
+    'bare-split': { type: 'string', value: 'spread|one-worker', default: 'spread', description: "e2e: the bare pipeline's middle layers one per worker (the demo's hops) or all on one (where the planner puts them at measured budgets)" },
     mosquitto: { type: 'string', value: 'PROGRAM|none', defaultNote: 'mosquitto on PATH or in /usr/sbin', description: 'e2e: the Mosquitto to compare with; none leaves its figures out' },
     'broker-loaders': { type: 'number', default: 2, unit: 'processes', description: 'e2e: processes the pairs are spread over' },
   },
@@ -43,6 +45,7 @@ export async function run(argv: string[] = []): Promise<void> {
     requestsC1: count('requests-c1', 1), requestsC8: count('requests-c8', 1), warmup: count('warmup', 1),
     rate: numberFlag(flags, 'rate'),
     mosquitto: stringFlag(flags, 'mosquitto'),
+    bareSplit: bareSplit(requiredString(flags, 'bare-split')),
     broker: { pairs: count('broker-pairs', 1), messages: count('broker-messages', 1), window: count('broker-window', 1), loaders: count('broker-loaders', 1) },
     say: (line: string) => console.error(line),
   };
@@ -79,4 +82,10 @@ async function benchKernelTable(): Promise<void> {
 
 function fmtBytes(n: number): string {
   return n >= 1 << 20 ? `${n / (1 << 20)} MB` : n >= 1024 ? `${n / 1024} KB` : `${n} B`;
+}
+
+function bareSplit(value: string): BareSplit {
+  const split = BARE_SPLITS.find((s) => s === value);
+  if (!split) throw new Error(`--bare-split: expected ${BARE_SPLITS.join(' or ')}, got ${JSON.stringify(value)}`);
+  return split;
 }
