@@ -12,27 +12,16 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { layerMacs, loadLenetInt8, outputLength } from '@layerfleet/models';
 import { measureMacsPerSecond } from '@layerfleet/agent';
-import { bareAssignment, runBare, BARE_SOURCE, BARE_WORKERS, type BareSplit } from './bench-e2e-bare.js';
+import { bareAssignment, runBare, BARE_SOURCE, BARE_WORKERS } from './bench-e2e-bare.js';
 import { loadAedes, loadAnonymous, startOpenAedes, type BrokerLoad, type LoadShape } from './bench-e2e-broker.js';
 import { runFleetPipeline, RateRefused } from './bench-e2e-fleet.js';
 import { totalCpu, type PipelineFigures } from './bench-e2e-figures.js';
 import { findMosquitto, startMosquitto, MOSQUITTO_MISSING } from './bench-e2e-mosquitto.js';
 import { descendants } from './bench-e2e-cpu.js';
+import type { E2eOptions } from './bench-e2e-options.js';
 
-export interface E2eOptions {
-  requestsC1: number;
-  requestsC8: number;
-  warmup: number;
-  /** the rate layerfleet's source declares, requests/s; default: declaredRate() */
-  rate?: number | undefined;
-  broker: Omit<LoadShape, 'bytes'>;
-  /** how the bare pipeline splits LeNet's middle layers over the workers */
-  bareSplit: BareSplit;
-  /** the mosquitto program; 'none' leaves Mosquitto out; default: findMosquitto() */
-  mosquitto?: string | undefined;
-  /** progress and notes (stderr) */
-  say: (line: string) => void;
-}
+export { e2eOptions, E2E_FLAGS, type E2eOptions } from './bench-e2e-options.js';
+
 
 const IN_FLIGHT = [1, 8] as const;
 type InFlight = (typeof IN_FLIGHT)[number];
