@@ -34,7 +34,8 @@ export function startChild(name: string, command: string, args: string[]): Child
     } catch { /* a log line, not a report */ }
   });
   proc.on('error', (err) => { exited = `could not start (${err.message})`; wake(); });
-  proc.on('exit', (code, signal) => { exited = `exited (${signal ?? code})`; wake(); });
+  // 'close' rather than 'exit': by then its last stderr has been read, so the error can quote it
+  proc.on('close', (code, signal) => { exited = `exited (${signal ?? code})`; wake(); });
   // its stdin closes when it ends; a write after that must not throw in this process
   proc.stdin!.on('error', () => {});
   const child: Child = {
