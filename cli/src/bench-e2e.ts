@@ -22,7 +22,6 @@ import type { E2eOptions } from './bench-e2e-options.js';
 
 export { e2eOptions, E2E_FLAGS, type E2eOptions } from './bench-e2e-options.js';
 
-
 const IN_FLIGHT = [1, 8] as const;
 type InFlight = (typeof IN_FLIGHT)[number];
 type Runs = Map<InFlight, PipelineFigures>;
