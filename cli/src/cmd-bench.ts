@@ -5,28 +5,38 @@ import { loadWasmKernels } from '@layerfleet/firmware-bindings';
 import { benchPlanner } from './bench-planner.js';
 import { benchBoards } from './bench-boards.js';
 import { benchLedgerTable } from './bench-ledger.js';
+import { benchE2e, e2eOptions, E2E_FLAGS } from './bench-e2e.js';
 import { parseCommand, type CommandSpec } from './args.js';
 
-const SECTIONS = ['envelope', 'kernels', 'planner', 'boards', 'ledger'];
+const SECTIONS = ['envelope', 'kernels', 'planner', 'boards', 'ledger', 'e2e'];
 
 export const spec: CommandSpec = {
   name: 'bench',
-  summary: 'our code against named peers, as ratios: envelope, kernels, planner, boards, ledger',
+  summary: 'our code against named peers, as ratios: envelope, kernels, planner, boards, ledger, e2e',
   positionals: [{ name: 'SECTION', optional: true, repeats: true, description: `only these sections: ${SECTIONS.join(', ')} (default: all)` }],
-  flags: {},
+  flags: {
+    json: { type: 'boolean', description: "the last line of stdout is one JSON object with the e2e section's figures (empty without it)" },
+    ...E2E_FLAGS,
+  },
 };
 
 export async function run(argv: string[] = []): Promise<void> {
   const parsed = parseCommand(argv, spec);
   if (!parsed) return;
+  const { flags } = parsed;
   const only = new Set(parsed.positionals);
-  if (only.size && !SECTIONS.some((x) => only.has(x))) throw new Error(`bench: unknown section(s) ${[...only].join(', ')}; use envelope, kernels, planner, boards, ledger`);
+  const unknown = [...only].filter((x) => !SECTIONS.includes(x));
+  if (unknown.length > 0) throw new Error(`bench: unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
   const want = (section: string) => only.size === 0 || only.has(section);
+  // its flags checked before any section runs
+  const e2e = want('e2e') ? e2eOptions(flags, (line) => console.error(line)) : undefined;
   if (want('envelope')) benchEnvelopes();
   if (want('kernels')) await benchKernelTable();
   if (want('planner')) benchPlanner();
   if (want('boards')) await benchBoards();
   if (want('ledger')) await benchLedgerTable();
+  const figures = e2e ? await benchE2e(e2e) : {};
+  if (flags.json) console.log(JSON.stringify(figures));
 }
 
 function benchEnvelopes(): void {

@@ -16,7 +16,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   keys: { summary: "device keys: rotate --id ID (a stopped device's; a running agent rotates on SIGHUP)", load: () => import('./cmd-keys.js') },
   status: { summary: 'the fleet on one screen: devices, routes, load, rejections (--gateway URL [--json])', load: () => import('./cmd-status.js') },
   'ha-bridge': { summary: 'Home Assistant MQTT discovery for the fleet into your broker (--gateway URL --to mqtt://HA_BROKER)', load: () => import('./cmd-ha-bridge.js') },
-  bench: { summary: 'envelope and kernel benchmarks against named peers', load: () => import('./cmd-bench.js') },
+  bench: { summary: 'benchmarks against named peers: envelope, kernels, planner, boards, ledger, e2e (layerfleet vs a bare pipeline, Aedes vs Mosquitto)', load: () => import('./cmd-bench.js') },
 };
 
 export async function main(argv: string[]): Promise<number | void> {

@@ -67,6 +67,10 @@ export interface FleetOptions {
   events?: FleetEvent[];
   /** The agent hosting the boards; BOARD_HOST unless a rig says otherwise. */
   boardHost?: BoardHost;
+  /** The worker agents; WORKERS unless a bench says otherwise. A worker without `macsBudget` offers what its self-benchmark measures. */
+  workers?: Array<{ id: string; macsBudget?: number }>;
+  /** Called with every outcome the gateway reports for the source, and how many have come so far (benches time windows with it). */
+  onOutcome?: (outcome: InferenceTelemetry, count: number) => void;
   say: (line: string) => void;
   /** the gateway's HTTP port for the dashboard and /metrics (0: a free one); none when absent */
   httpPort?: number;
@@ -100,6 +104,7 @@ interface RunningBoard { name: string; port: string; target: string; emulator?: 
 export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const { say } = o;
   const host = o.boardHost ?? BOARD_HOST;
+  const workers = o.workers ?? WORKERS;
   const logPath = join(o.stateDir, 'demo.log');
   const logFile = createWriteStream(logPath, { flags: 'a' });
   const children: ChildProcess[] = [];
@@ -157,7 +162,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const budget: Record<string, DeviceBudget> = {};
     dashboard.on('message', (topic, payload) => {
       const body = JSON.parse(payload.toString()) as Record<string, unknown>;
-      if (topic === topics.inference && body.source === SOURCE_ID) { outcomes.push(body as unknown as InferenceTelemetry); watch.outcomes = outcomes.length; onOutcome(); }
+      if (topic === topics.inference && body.source === SOURCE_ID) { const outcome = body as unknown as InferenceTelemetry; outcomes.push(outcome); watch.outcomes = outcomes.length; o.onOutcome?.(outcome, outcomes.length); onOutcome(); }
       else if (topic === topics.gatewayStats) gatewayStats = body;
       else {
         const device = topic.startsWith(LOAD_PREFIX) && topic.endsWith(LOAD_SUFFIX) ? topic.slice(LOAD_PREFIX.length, -LOAD_SUFFIX.length) : undefined;
@@ -171,7 +176,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     });
     await dashboard.subscribeAsync([topics.inference, topics.gatewayStats, LOAD_TOPICS]);
 
-    for (const w of WORKERS) spawnCli(w.id, ['agent', '--id', w.id, '--broker', url, '--state', o.stateDir, '--macs-budget', String(w.macsBudget), '--enroll-token', token(w.id)]);
+    for (const w of workers) spawnCli(w.id, ['agent', '--id', w.id, '--broker', url, '--state', o.stateDir, ...(w.macsBudget === undefined ? [] : ['--macs-budget', String(w.macsBudget)]), '--enroll-token', token(w.id)]);
     for (const b of o.boards) {
       if ('port' in b) { boards.push({ name: b.name ?? b.port, port: b.port, target: 'real' }); continue; }
       const emulator = await startEmulatedBoard(b.emulate, { id: b.name ?? `${b.emulate}-${boards.length + 1}`, log: (line) => logFile.write(`[${b.emulate} board] ${line}\n`) });
@@ -185,12 +190,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       if (o.lineNoise) args.push('--line-noise', String(o.lineNoise));
       spawnCli(host.id, args);
     }
-    const expected = WORKERS.length + (boards.length > 0 ? 1 + boards.length : 0);
+    const expected = workers.length + (boards.length > 0 ? 1 + boards.length : 0);
     await until(() => {
       if (ended.length > 0) throw new Error(`before the fleet was up, ${ended.join('\n')}`);
       return Number(gatewayStats.devicesOnline ?? 0) >= expected;
     }, 'workers and boards to register with the gateway', 60_000, gatewayGone);
-    say(`${expected} devices registered (budgets ${WORKERS.map((w) => `${w.id} ${(w.macsBudget / 1e6).toFixed(1)}M`).join(', ')} MAC/s${boards.length > 0 ? `; ${host.id} hosting boards ${boards.map((b) => `${b.name} (${b.target})`).join(', ')}` : ''})`);
+    say(`${expected} devices registered (budgets ${workers.map((w) => `${w.id} ${w.macsBudget === undefined ? 'as measured' : `${(w.macsBudget / 1e6).toFixed(1)}M`}`).join(', ')} MAC/s${boards.length > 0 ? `; ${host.id} hosting boards ${boards.map((b) => `${b.name} (${b.target})`).join(', ')}` : ''})`);
 
     const started = performance.now();
     const progress = new Progress('inferences', o.inferences);

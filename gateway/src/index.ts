@@ -7,3 +7,5 @@ export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from
 export type { ListenerOptions } from './transport/listener-options.js';
 export type { BrokerUrls } from './broker.js';
 export * from './stream-rate.js';
+// the broker on its own, for a benchmark of it with the gateway's access hooks (cli bench e2e)
+export { startBroker, type Broker, type BrokerOptions, type Authenticator } from './broker.js';
