@@ -152,6 +152,7 @@ export class Agent {
     // so mqtt.js's own resubscribe does not apply): the inbox first, then the hello it answers.
     client.on('connect', () => {
       self.connected = true;
+      noDelay(client);
       client.subscribeAsync(topics.deviceInbox(opts.id), { qos: 0 })
         .then(() => self.announce(), (err: Error) => log(`cannot subscribe to the inbox again: ${err.message}`))
         .then(() => self.publishLoad(), () => {});
@@ -163,6 +164,7 @@ export class Agent {
       self.statusSeq++; // taken by this connection's will, or by the gateway's `offline` for it
     });
     self.connected = true;
+    noDelay(client);
     await client.subscribeAsync(topics.deviceInbox(opts.id), { qos: 0 });
     await self.announce();
     self.heartbeat = setInterval(() => self.beat(), opts.heartbeatMs ?? 2000);
@@ -450,6 +452,11 @@ function reEnrolment(opts: AgentOptions, endpoint: SecureEndpoint, log: (line: s
       (e: Error) => log(`the broker refused this device (${err.message}) and enrolling again failed (${e.message}); retrying the connection`),
     );
   };
+}
+
+/** Activations are small messages a hop waits for: send each at once (no Nagle delay) on TCP and TLS connections. */
+function noDelay(client: MqttClient): void {
+  (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
 }
 
 function range(from: number, to: number): number[] {

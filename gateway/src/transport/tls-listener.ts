@@ -36,7 +36,7 @@ export function countTlsFailures(server: tls.Server, rejections: Rejections, wha
 }
 
 export function listenTls(opts: { port: number; host: string; identity: TlsIdentity; admit: Admit } & ConnectionCap): Promise<Listener> {
-  const server = tls.createServer(tlsServerOptions(opts.identity), (socket) => opts.admit(socket, socket.remoteAddress ?? 'a client'));
+  const server = tls.createServer(tlsServerOptions(opts.identity), (socket) => { socket.setNoDelay(true); opts.admit(socket, socket.remoteAddress ?? 'a client'); });
   countTlsFailures(server, opts.rejections, 'mqtts');
   return listen(server, opts.port, opts.host, 'MQTT over TLS', opts);
 }
