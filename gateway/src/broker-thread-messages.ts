@@ -21,6 +21,9 @@ export interface BrokerThreadConfig {
   connectTimeoutMs?: number;
   /** every data-plane envelope as an RFC 8742 CBOR sequence (capture.ts) */
   capturePath?: string;
+  /** messages per second each client may send the gateway's inbox, and the burst (inbox-rate-limit.ts) */
+  inboxRate?: number;
+  inboxBurst?: number;
 }
 
 /** Broker thread → main thread. */

@@ -11,6 +11,7 @@ import { Rejections, inboxOwner, statusOwner, topics } from '@layerfleet/protoco
 import { startBroker, type Broker } from './broker.js';
 import { RouteTable } from './route-table.js';
 import { Capture } from './capture.js';
+import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
 import { DeviceStore, enrolledOnly } from './trust/index.js';
 import type { BrokerThreadConfig, FromBroker, ToBroker } from './broker-thread-messages.js';
 
@@ -49,12 +50,15 @@ async function main(): Promise<void> {
     return;
   }
 
+  // A flood to the gateway is cut here, as it arrives: what is over a client's rate never crosses to the control plane.
+  const inboxRate = new InboxRateLimit(config.inboxRate ?? DEFAULT_INBOX_RATE, config.inboxBurst ?? DEFAULT_INBOX_BURST);
   let dataPlaneBytes = 0;
   let dataPlaneMessages = 0;
   broker.aedes.on('publish', (packet, client) => {
     const payload = packet.payload as Uint8Array;
     if (packet.topic === topics.gatewayInbox) {
-      if (client) post({ t: 'inbox', clientId: client.id, role: broker.roleOf(client) ?? null, payload: new Uint8Array(payload) });
+      if (client && !inboxRate.take(client.id)) post({ t: 'rejection', reason: 'rate-limit', detail: `client ${client.id}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened` });
+      else if (client) post({ t: 'inbox', clientId: client.id, role: broker.roleOf(client) ?? null, payload: new Uint8Array(payload) });
     } else if (statusOwner(packet.topic) !== null) {
       post({ t: 'status', topic: packet.topic, payload: new Uint8Array(payload) });
     }

@@ -17,7 +17,6 @@ import { DeviceStore, Enrolment, KeyRotation, admissionProblem, watchRevocations
 import { Ledger, LEDGER_TOPIC, ledgerTelemetry, signerFromKeys, type ClaimInput } from '@layerfleet/ledger';
 import { outcomeTelemetry, recordOutcome } from './device-claims.js';
 import { Registry } from './registry.js';
-import { InboxRateLimit, DEFAULT_INBOX_BURST, DEFAULT_INBOX_RATE } from './inbox-rate-limit.js';
 import { DeviceStatusBook } from './device-status-book.js';
 import { Telemetry } from './telemetry.js';
 import { StandingRoutes, type Outcome } from './standing-routes.js';
@@ -143,6 +142,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
       ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
       ...(opts.capturePath ? { capturePath: opts.capturePath } : {}),
+      ...(opts.inboxRate === undefined ? {} : { inboxRate: opts.inboxRate }),
+      ...(opts.inboxBurst === undefined ? {} : { inboxBurst: opts.inboxBurst }),
       ...secure.broker,
     });
   } catch (err) {
@@ -292,7 +293,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   /** A publish to the gateway's inbox, as the broker thread passes it up with its publisher. */
   const fromInbox = (clientId: string, role: ClientRole | null, payload: Uint8Array) => {
-    if (!inboxRate.take(clientId)) return rejections.count('rate-limit', `client ${clientId}: over ${inboxRate.perSecond} messages/s to the gateway; dropped unopened`);
     let received;
     try {
       received = endpoint.open(topics.gatewayInbox, payload, true);
@@ -323,7 +323,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     handler(sender, message);
   };
 
-  const inboxRate = new InboxRateLimit(opts.inboxRate ?? DEFAULT_INBOX_RATE, opts.inboxBurst ?? DEFAULT_INBOX_BURST);
   broker.onEvent((e) => {
     switch (e.t) {
       case 'inbox': return fromInbox(e.clientId, e.role, e.payload);
