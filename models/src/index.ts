@@ -49,3 +49,9 @@ export { initFloatModel } from './train/init.js';
 export { LENET_CALIBRATION_IMAGES, LENET_MIN_INT8_ACCURACY, LENET_RECIPE, LENET_SPLIT_SEED } from './train/lenet-recipe.js';
 
 export { benchKernels, formatBenchTable, type BenchOptions, type KernelBenchRow } from './bench-kernels.js';
+// The per-sample trainable layers, loss and optimiser, for training a network cut in pieces (split-training/).
+export { ConvTrainLayer } from './train/conv-layer.js';
+export { DenseTrainLayer } from './train/dense-layer.js';
+export { softmaxCrossEntropy } from './train/softmax-xent.js';
+export { Adam, type AdamOptions } from './train/adam.js';
+export { randomShift } from './train/augment.js';
