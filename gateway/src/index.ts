@@ -7,3 +7,7 @@ export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from
 export type { ListenerOptions } from './transport/listener-options.js';
 export type { BrokerUrls } from './broker.js';
 export * from './stream-rate.js';
+// The broker (auth + ACL hooks) and envelope capture on their own, for other systems on the same fleet (split-training/).
+export { startBroker, type Authenticator, type Broker, type BrokerOptions } from './broker.js';
+export type { ClientRole, Routes } from './broker-acl.js';
+export { Capture } from './capture.js';

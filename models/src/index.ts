@@ -55,3 +55,4 @@ export { DenseTrainLayer } from './train/dense-layer.js';
 export { softmaxCrossEntropy } from './train/softmax-xent.js';
 export { Adam, type AdamOptions } from './train/adam.js';
 export { randomShift } from './train/augment.js';
+export { quantizeLayer } from './quantize.js';
