@@ -75,12 +75,31 @@ export class EdgeWorker {
     this.stats = { id, batchesSent: 0, gradientsApplied: 0, frontVersion: 0, stepsSkipped: 0, claims: 0, refused: {} };
   }
 
+  private lastHeard = 0;
+
   /** Announces the edge (again after a restart); the trainer answers with `welcome`. */
-  join(): void { if (!this.welcomed) this.send(this.config.trainer, { t: 'join', shard: this.shard.length }); }
+  join(): void {
+    this.lastHeard = Date.now();
+    if (!this.welcomed) this.send(this.config.trainer, { t: 'join', shard: this.shard.length });
+  }
+
+  /**
+   * Called every so often: joins until welcomed, and joins again when the trainer has been silent
+   * for three of its waits (a lost message must not leave the edge waiting for ever).
+   */
+  tick(now = Date.now()): void {
+    if (this.stopped) return;
+    if (this.welcomed && now - this.lastHeard > 3 * this.config.waitMs) {
+      this.welcomed = false;
+      this.rejections.count('trainer-silent', `${this.id}: nothing from the trainer for ${now - this.lastHeard} ms; joining again`);
+    }
+    if (!this.welcomed) this.join();
+  }
   get isWelcomed(): boolean { return this.welcomed; }
 
   handle(sender: string, m: TrainMessage): void {
     if (sender !== this.config.trainer) return this.refuse('unexpected-sender', `${m.t} from ${sender}: only the trainer ${this.config.trainer} talks to edges`);
+    this.lastHeard = Date.now();
     switch (m.t) {
       case 'welcome': this.welcomed = true; if (m.p) this.load(m.p, 'welcome'); return this.sendBatch(m.step);
       case 'grad': return this.onGrad(m);

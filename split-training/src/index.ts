@@ -13,3 +13,5 @@ export { EdgeWorker, type EdgeStats } from './edge.js';
 export { TrainerCore, type CurvePoint, type TrainerReport } from './trainer.js';
 export { trainCentral, type CentralResult } from './central.js';
 export { quantizeWithRanges } from './quantize-ranges.js';
+/** The script that runs one party as a process (party-main.ts). */
+export const PARTY_MAIN = new URL('./party-main.js', import.meta.url).pathname;

@@ -58,7 +58,7 @@ export async function runEdge(o: RoleOptions): Promise<number> {
   worker = new EdgeWorker(config, o.id, shard, signerFromKeys(keys), send, channel.rejections);
   log(`${o.id}: ${shard.length} digits in its shard (they stay here); joining ${config.trainer}`);
   worker.join();
-  const retry = setInterval(() => worker!.join(), 1000);
+  const retry = setInterval(() => worker!.tick(), Math.min(1000, config.waitMs));
   const code = await done;
   clearInterval(retry);
   idle.stop();

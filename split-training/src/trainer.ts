@@ -33,6 +33,8 @@ interface EdgeState {
   batchesUsed: number;
   refused: number;
   rejoins: number;
+  /** A step this edge's batch was refused for: not waited for, and its next batch is taken early. */
+  excusedStep: number;
   params?: Float32Array[];
   ranges?: number[];
 }
@@ -102,7 +104,7 @@ export class TrainerCore {
     this.totalSteps = this.spe * config.epochs;
     this.b = perEdgeBatch(config);
     this.avg = this.edgeParams(this.model).map((a) => a.slice());
-    for (const id of config.edges) this.edges.set(id, { id, shard: 0, joined: false, active: false, stepsSkipped: 0, batchesUsed: 0, refused: 0, rejoins: 0 });
+    for (const id of config.edges) this.edges.set(id, { id, shard: 0, joined: false, active: false, stepsSkipped: 0, batchesUsed: 0, refused: 0, rejoins: 0, excusedStep: -1 });
     this.rejections = opts.rejections ?? new Rejections(opts.log);
     this.done = new Promise((resolve) => { this.finished = resolve; });
   }
@@ -178,7 +180,7 @@ export class TrainerCore {
       return;
     }
     for (const e of this.edges.values()) {
-      if (e.active && this.pending.get(e.id)?.step !== this.step) {
+      if (e.active && e.excusedStep !== this.step && this.pending.get(e.id)?.step !== this.step) {
         e.active = false;
         this.rejections.count('edge-absent', `${e.id} sent no activations for step ${this.step} within ${this.config.waitMs} ms; its batches are skipped until it is heard from`);
       }
@@ -188,7 +190,8 @@ export class TrainerCore {
 
   private onActs(edge: EdgeState, m: Acts): void {
     if (!edge.joined) return this.refuse(edge, 'not-joined', `acts before join`);
-    if (m.step !== this.step) {
+    const early = m.step === this.step + 1 && edge.excusedStep === this.step;
+    if (m.step !== this.step && !early) {
       this.refuse(edge, 'stale-step', `acts for step ${m.step}; the trainer is at step ${this.step}`);
       edge.active = true;
       return this.send(edge.id, { t: 'skip', step: this.step, reason: `step ${m.step} is not the one being collected` });
@@ -200,6 +203,8 @@ export class TrainerCore {
       ?? (m.y && m.y.some((l) => l > 9) ? 'acts.y: a label outside 0..9' : null);
     if (problem) {
       this.refuse(edge, 'bad-shape', problem);
+      edge.excusedStep = m.step;
+      if (this.phase === 'acts') this.maybeProcessActs();
       return this.send(edge.id, { t: 'skip', step: this.step + 1, reason: problem });
     }
     edge.active = true;
@@ -208,7 +213,7 @@ export class TrainerCore {
   }
 
   private maybeProcessActs(): boolean {
-    for (const e of this.edges.values()) if (e.active && this.pending.get(e.id)?.step !== this.step) return false;
+    for (const e of this.edges.values()) if (e.active && e.excusedStep !== this.step && this.pending.get(e.id)?.step !== this.step) return false;
     if (![...this.pending.values()].some((a) => a.step === this.step)) return false;
     this.processActs();
     return true;
@@ -411,6 +416,9 @@ export class TrainerCore {
       });
     }
     for (const x0 of this.recent) {
+      // the cut's own range is in the activations received
+      const cutRange = layers[this.plan.cut - 1]!;
+      for (const v of x0) { if (v < cutRange.min) cutRange.min = v; if (v > cutRange.max) cutRange.max = v; }
       let x = x0;
       for (let l = this.back.from; l < this.back.to; l++) {
         x = runLayerFloat(model.layers[l]!, x);
