@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lineChart, Progress } from '@layerfleet/report';
 import {
-  defaultConfig, runEdge, runSplitTraining, runStepsPerEpoch, runTrainer, type KillPlan, type RunResult, type SplitConfig,
+  defaultConfig, fig5Markdown, measureFig5, runEdge, runSplitTraining, runStepsPerEpoch, runTrainer, type KillPlan, type RunResult, type SplitConfig,
 } from '@layerfleet/split-training';
 import { numberFlag, parseCommandFlags, requiredNumber, requiredString, stringFlag, type CommandSpec } from './args.js';
 
@@ -39,6 +39,7 @@ export const spec: CommandSpec = {
     'no-central': { type: 'boolean', description: 'skip the comparison: the same recipe trained in one process on the union of the shards' },
     timeout: { type: 'number', default: 1_200_000, unit: 'ms', description: 'bound on the distributed run' },
     json: { type: 'boolean', description: 'end with one JSON object on stdout' },
+    fig5: { type: 'boolean', description: 'instead of training: the paper\'s Fig. 5 measured — short runs with 1, 2 and 4 edges, one sample per edge per step, values per step counted in the decrypted envelopes; prints a Markdown table (--json: the rows)' },
     role: { type: 'string', value: 'trainer|edge', description: 'internal: run as one of the processes the gateway starts' },
     id: { type: 'string', value: 'ID', description: 'internal (--role): the party\'s id' },
     config: { type: 'string', value: 'FILE', description: 'internal (--role): the run\'s split-run.json' },
@@ -77,6 +78,12 @@ export async function run(argv: string[]): Promise<number> {
     if (role === 'trainer') return runTrainer(o);
     if (role === 'edge') return runEdge({ ...o, delayMs: requiredNumber(flags, 'delay') });
     throw new Error(`--role: expected trainer or edge, got ${JSON.stringify(role)}`);
+  }
+  if (flags.fig5) {
+    const rows = await measureFig5([process.execPath, BIN, 'train-split'], [1, 2, 4], (line) => process.stderr.write(`${line}\n`));
+    if (flags.json) console.log(JSON.stringify(rows));
+    else process.stdout.write(fig5Markdown(rows));
+    return 0;
   }
   const edges = requiredNumber(flags, 'edges');
   if (!Number.isInteger(edges) || edges < 1 || edges > 64) throw new Error(`--edges: expected 1..64, got ${edges}`);

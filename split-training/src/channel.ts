@@ -48,6 +48,8 @@ export class Channel {
       client.once('error', reject);
       client.once('close', () => reject(new Error(`${id}: the broker at ${opts.brokerUrl} closed the connection before CONNACK`)));
     });
+    // activations and gradients are one message per hop per step: send each at once (no Nagle wait for an ACK)
+    (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const ch = new Channel(client, opts);
     const inbox = inboxOf(id);
     client.on('message', (topic, payload) => ch.receive(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.length)));

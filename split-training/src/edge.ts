@@ -101,7 +101,12 @@ export class EdgeWorker {
     if (sender !== this.config.trainer) return this.refuse('unexpected-sender', `${m.t} from ${sender}: only the trainer ${this.config.trainer} talks to edges`);
     this.lastHeard = Date.now();
     switch (m.t) {
-      case 'welcome': this.welcomed = true; if (m.p) this.load(m.p, 'welcome'); return this.sendBatch(m.step);
+      case 'welcome':
+        // a second welcome for the batch already sent (an earlier join answered late) changes nothing
+        if (this.welcomed && this.pending?.step === m.step) return;
+        this.welcomed = true;
+        if (m.p) this.load(m.p, 'welcome');
+        return this.sendBatch(m.step);
       case 'grad': return this.onGrad(m);
       case 'mid': return this.onMid(m);
       case 'avg': if (m.p) this.load(m.p, 'avg'); return this.sendBatch(m.step);

@@ -15,3 +15,5 @@ export { trainCentral, type CentralResult } from './central.js';
 export { quantizeWithRanges } from './quantize-ranges.js';
 /** The script that runs one party as a process (party-main.ts). */
 export const PARTY_MAIN = new URL('./party-main.js', import.meta.url).pathname;
+export { census, openCapture, tensorValues, type OpenedEnvelope, type TypeCensus } from './wire-census.js';
+export { fig5Markdown, measureFig5, PAPER_FIG5, type Fig5Row } from './fig5.js';

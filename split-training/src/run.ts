@@ -86,6 +86,8 @@ export async function runSplitTraining(o: RunOptions): Promise<RunResult> {
     routes: { allows: (from, to) => (edgeSet.has(from) && to === config.trainer) || (from === config.trainer && edgeSet.has(to)) },
   });
   const capture = o.capture ? new Capture(o.capture) : null;
+  // the broker's side of each connection: one message per hop per step, sent at once
+  broker.aedes.on('client', (client) => { (client.conn as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true); });
   let bytesUp = 0, bytesDown = 0, bytesToGateway = 0, envelopes = 0;
   broker.aedes.on('publish', (packet, client) => {
     if (!client) return;

@@ -135,7 +135,7 @@ export class TrainerCore {
   }
 
   private onJoin(edge: EdgeState, shard: number): void {
-    if (edge.joined) edge.rejoins++;
+    if (edge.joined && !edge.active) edge.rejoins++;
     edge.joined = true;
     edge.shard = shard;
     if (this.phase === 'waiting-for-edges') {

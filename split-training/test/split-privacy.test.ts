@@ -5,37 +5,26 @@
 // shown to see what it looks for: it finds a digit planted in a body, and the labels when they do
 // go up. The ledger holds each edge's signed claims and verifies.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeMultiple } from 'cbor-x';
 import { verifyLedger } from '@layerfleet/ledger';
-import { inboxOwner, loadDeviceKeys, open, topics } from '@layerfleet/protocol';
 import { defaultConfig, shards, type SplitConfig } from '../src/config.js';
 import { GATEWAY_ID } from '../src/channel.js';
 import { KeyDirectory } from '../src/key-directory.js';
 import { runSplitTraining, type RunResult } from '../src/run.js';
-import { decodeTrainMessage, type TrainMessage } from '../src/wire.js';
+import type { TrainMessage } from '../src/wire.js';
+import { openCapture, type OpenedEnvelope } from '../src/wire-census.js';
 import { PARTY_MAIN } from '../src/index.js';
 
-interface Opened { topic: string; sender: string; recipient: string; body: Uint8Array; message: TrainMessage }
-
-async function tinyRun(t: { teardown(f: () => void): void }, labelsAt: 'trainer' | 'edge'): Promise<{ result: RunResult; opened: Opened[]; config: SplitConfig }> {
+async function tinyRun(t: { teardown(f: () => void): void }, labelsAt: 'trainer' | 'edge'): Promise<{ result: RunResult; opened: OpenedEnvelope[]; config: SplitConfig }> {
   const dir = mkdtempSync(join(tmpdir(), 'lf-split-privacy-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const config: SplitConfig = { ...defaultConfig(2), epochs: 1, batch: 8, samplesPerEdge: 16, evalEvery: 2, evalSamples: 20, labelsAt, frontSync: 2, waitMs: 5000 };
   const capture = join(dir, 'run.cborseq');
   const result = await runSplitTraining({ config, command: [process.execPath, PARTY_MAIN], stateDir: join(dir, 'state'), capture, central: false, timeoutMs: 120_000 });
-  const directory = new KeyDirectory(result.stateDir);
-  const keys = new Map<string, Awaited<ReturnType<typeof loadDeviceKeys>>>();
-  const opened: Opened[] = [];
-  for (const record of decodeMultiple(readFileSync(capture)) as Array<{ topic: string; payload: Uint8Array }>) {
-    const recipient = record.topic === topics.gatewayInbox ? GATEWAY_ID : inboxOwner(record.topic)!;
-    if (!keys.has(recipient)) keys.set(recipient, await loadDeviceKeys(result.stateDir, recipient));
-    const o = open(record.payload, { recipient: keys.get(recipient)!, topic: record.topic, senderKey: (kid) => directory.get(kid)?.signPublic });
-    opened.push({ topic: record.topic, sender: o.sender, recipient, body: o.payload, message: decodeTrainMessage(o.payload) });
-  }
-  return { result, opened, config };
+  // every envelope opens with its recipient's keys from the state directory (openCapture throws otherwise)
+  return { result, opened: await openCapture(capture, result.stateDir), config };
 }
 
 /** The training digits' pixels as they would travel (float32 or 8-bit), a run of 8 middle rows each: what a leak would contain. */
