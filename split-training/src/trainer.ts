@@ -175,7 +175,10 @@ export class TrainerCore {
     const have = [...this.pending.values()].filter((a) => a.step === this.step);
     if (have.length === 0) {
       // nobody is there: wait on (bounded by the run's own deadline), every edge absent
-      for (const e of this.edges.values()) e.active = false;
+      for (const e of this.edges.values()) {
+        if (e.active) this.rejections.count('edge-absent', `${e.id} sent no activations for step ${this.step} within ${this.config.waitMs} ms (nor did any edge)`);
+        e.active = false;
+      }
       this.arm(this.config.waitMs, () => this.actsTimeout());
       return;
     }
