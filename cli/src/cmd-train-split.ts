@@ -26,7 +26,7 @@ export const spec: CommandSpec = {
     'non-iid': { type: 'boolean', description: 'skewed shards: 80 % of the digits dealt sorted by label, so each edge sees mostly a few classes' },
     batch: { type: 'number', default: 32, unit: 'samples per step over all edges', description: 'each edge sends ceil(batch / edges) per step' },
     wait: { type: 'number', default: 2000, unit: 'ms', description: 'longest the trainer waits for the edges in each phase of a step before going on without the missing ones' },
-    'eval-every': { type: 'number', default: 50, unit: 'steps', description: 'held-out evaluation for the convergence chart (and at every epoch\'s end)' },
+    'eval-every': { type: 'number', default: 125, unit: 'steps', description: 'held-out evaluation for the convergence chart (and at every epoch\'s end)' },
     'eval-samples': { type: 'number', default: 500, unit: 'digits', description: 'held-out digits per evaluation point (the final accuracy uses all 2000)' },
     'samples-per-edge': { type: 'number', unit: 'digits', description: 'tiny runs: cap each edge\'s shard' },
     seed: { type: 'number', default: 1, description: 'initialisation, shards, batches' },
@@ -123,10 +123,6 @@ export async function run(argv: string[]): Promise<number> {
       bar!.update(p.step - (epoch - 1) * spe);
       if (p.acc >= 0 && !quiet) process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}step ${p.step}/${p.total}: loss ${p.loss.toFixed(4)}, held-out accuracy ${(p.acc * 100).toFixed(2)} %\n`);
     },
-    onCentralStep: (() => {
-      let cbar: Progress | null = null;
-      return (step: number, total: number) => { cbar ??= new Progress('centralized (same recipe, one process)', total); cbar.update(step); if (step === total) cbar.done(); };
-    })(),
   });
   (bar as Progress | null)?.done();
   const svg = stringFlag(flags, 'svg');

@@ -51,7 +51,7 @@ export function defaultConfig(edges: number): SplitConfig {
     frontSync: 10,
     nonIid: false,
     waitMs: 2000,
-    evalEvery: 50,
+    evalEvery: 125,
     evalSamples: 500,
   };
 }

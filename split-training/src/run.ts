@@ -8,17 +8,17 @@
  * recipe centrally for comparison.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Capture, startBroker, type Broker } from '@layerfleet/gateway';
 import { Ledger, signerFromKeys, decodeSignedClaim } from '@layerfleet/ledger';
-import { loadMnistSplit } from '@layerfleet/models';
 import { EnvelopeError, inboxOwner, open, ReplayWindow, Rejections, topics } from '@layerfleet/protocol';
 import { GATEWAY_ID } from './channel.js';
-import { trainCentral, type CentralResult } from './central.js';
-import { perEdgeBatch, shards, shardSizes, stepsPerEpoch, type SplitConfig } from './config.js';
+import type { CentralResult } from './central.js';
+import { perEdgeBatch, shardSizes, stepsPerEpoch, type SplitConfig } from './config.js';
 import { deviceKeysIn, KeyDirectory } from './key-directory.js';
 import type { TrainerReport } from './trainer.js';
 import { decodeTrainMessage, TrainWireError, type TrainMessage } from './wire.js';
@@ -46,7 +46,7 @@ export interface RunResult {
   config: SplitConfig;
   trainer: TrainerReport | null;
   edgeReports: Record<string, unknown>;
-  central: CentralResult | null;
+  central: Omit<CentralResult, 'model'> | null;
   wallMs: number;
   distributedMs: number;
   steps: number;
@@ -193,6 +193,8 @@ export async function runSplitTraining(o: RunOptions): Promise<RunResult> {
     }
   };
 
+  // the centralized yardstick trains alongside, in a worker thread
+  const central = o.central ? startCentral(config, o.onCentralStep, log) : null;
   const distributedStart = Date.now();
   startParty('trainer', config.trainer);
   for (const id of config.edges) startParty('edge', id);
@@ -213,17 +215,26 @@ export async function runSplitTraining(o: RunOptions): Promise<RunResult> {
   await broker.close();
   await new Promise<void>((r) => logFile.end(r));
 
-  let central: CentralResult | null = null;
-  if (o.central) {
-    const union = shards(config).flat();
-    central = trainCentral(config, union, loadMnistSplit(1).heldOut, Math.ceil(union.length / config.batch), o.onCentralStep);
-  }
+  const centralResult = central ? await central : null;
   const tr = trainerReport as TrainerReport | null;
   return {
-    config, trainer: tr, edgeReports, central, wallMs: Date.now() - started, distributedMs,
+    config, trainer: tr, edgeReports, central: centralResult, wallMs: Date.now() - started, distributedMs,
     steps: tr?.steps ?? lastStep, bytesUp, bytesDown, bytesToGateway, envelopes, ledgerEntries,
     ledgerRefused: ledgerRejections.toJSON(), gatewayRejections: rejections.toJSON(), deaths, kills, stateDir,
   };
+}
+
+function startCentral(config: SplitConfig, onStep: RunOptions['onCentralStep'], log: (line: string) => void): Promise<Omit<CentralResult, 'model'> | null> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./central-worker.js', import.meta.url), { workerData: { config } });
+    let result: Omit<CentralResult, 'model'> | null = null;
+    worker.on('message', (m: { t: 'step'; step: number; total: number } | ({ t: 'done' } & Omit<CentralResult, 'model'>)) => {
+      if (m.t === 'step') onStep?.(m.step, m.total);
+      else result = { float: m.float, int8: m.int8, curve: m.curve };
+    });
+    worker.on('error', (err) => log(`centralized training failed: ${err.message}`));
+    worker.on('exit', () => resolve(result));
+  });
 }
 
 /** Steps per epoch for a config, as every party computes it. */
