@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number | void> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log('usage: layerfleet <command> [flags]\n');
-    for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(10)} ${c.summary}`);
+    for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(12)} ${c.summary}`);
     console.log('\nlayerfleet <command> --help: what a command does and every flag it takes, with defaults and units');
     return name ? 0 : 1;
   }

@@ -159,7 +159,6 @@ export async function runSplitTraining(o: RunOptions): Promise<RunResult> {
   const deaths: string[] = [];
   const kills: string[] = [];
   const intended = new Set<ChildProcess>();
-  let finishing = false;
   const startParty = (role: 'trainer' | 'edge', id: string) => {
     const args = [...o.command.slice(1), '--role', role, '--id', id, '--config', configPath, '--broker', broker.urls.mqtt, '--state', stateDir];
     const delay = o.slow?.[id];
@@ -169,7 +168,8 @@ export async function runSplitTraining(o: RunOptions): Promise<RunResult> {
     child.stderr!.on('data', (d: Buffer) => logFile.write(d));
     child.on('exit', (code, signal) => {
       if (children.get(id) === child) children.delete(id);
-      if (intended.has(child) || (finishing && code === 0)) return;
+      // a party exits 0 only when training is over for it (an edge on `stop`, the trainer after its report)
+      if (intended.has(child) || code === 0) return;
       const what = `${role} ${id} died (${signal ? `signal ${signal}` : `exit ${code}`}) at step ${lastStep}`;
       deaths.push(what);
       log(what);
@@ -203,7 +203,6 @@ export async function runSplitTraining(o: RunOptions): Promise<RunResult> {
   await Promise.race([reportPromise, new Promise<void>((r) => { timer = setTimeout(() => { log(`the run did not finish within ${timeoutMs} ms`); r(); }, timeoutMs); })]);
   clearTimeout(timer);
   const distributedMs = Date.now() - distributedStart;
-  finishing = true;
   // edges send their reports when they get `stop`; give them a bounded moment
   const until = Date.now() + 3000;
   while (children.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));

@@ -5,10 +5,11 @@
 // shown to see what it looks for: it finds a digit planted in a body, and the labels when they do
 // go up. The ledger holds each edge's signed claims and verifies.
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyLedger } from '@layerfleet/ledger';
+import { decodeQuantizedModel, LENET_INT8_FILE, loadLenetInt8, loadMnistSplit, quantizeInput, runModelInt8 } from '@layerfleet/models';
 import { defaultConfig, shards, type SplitConfig } from '../src/config.js';
 import { GATEWAY_ID } from '../src/channel.js';
 import { KeyDirectory } from '../src/key-directory.js';
@@ -17,14 +18,14 @@ import type { TrainMessage } from '../src/wire.js';
 import { openCapture, type OpenedEnvelope } from '../src/wire-census.js';
 import { PARTY_MAIN } from '../src/index.js';
 
-async function tinyRun(t: { teardown(f: () => void): void }, labelsAt: 'trainer' | 'edge'): Promise<{ result: RunResult; opened: OpenedEnvelope[]; config: SplitConfig }> {
+async function tinyRun(t: { teardown(f: () => void): void }, labelsAt: 'trainer' | 'edge'): Promise<{ result: RunResult; opened: OpenedEnvelope[]; config: SplitConfig; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'lf-split-privacy-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const config: SplitConfig = { ...defaultConfig(2), epochs: 1, batch: 8, samplesPerEdge: 16, evalEvery: 2, evalSamples: 20, labelsAt, frontSync: 2, waitMs: 5000 };
+  const config: SplitConfig = { ...defaultConfig(2), epochs: 1, batch: 8, samplesPerEdge: 16, evalEvery: 2, evalSamples: 20, labelsAt, frontSync: 2, waitMs: 5000, out: join(dir, 'model') };
   const capture = join(dir, 'run.cborseq');
   const result = await runSplitTraining({ config, command: [process.execPath, PARTY_MAIN], stateDir: join(dir, 'state'), capture, central: false, timeoutMs: 120_000 });
   // every envelope opens with its recipient's keys from the state directory (openCapture throws otherwise)
-  return { result, opened: await openCapture(capture, result.stateDir), config };
+  return { result, opened: await openCapture(capture, result.stateDir), config, dir };
 }
 
 /** The training digits' pixels as they would travel (float32 or 8-bit), a run of 8 middle rows each: what a leak would contain. */
@@ -42,7 +43,7 @@ function leaks(bodies: Uint8Array[], needles: Buffer[]): number {
 }
 
 test.serial('labels at the trainer: every captured envelope opens with the state directory\'s keys, and no training digit crossed the broker', async (t) => {
-  const { result, opened, config } = await tinyRun(t, 'trainer');
+  const { result, opened, config, dir } = await tinyRun(t, 'trainer');
   t.truthy(result.trainer, JSON.stringify(result.deaths));
   t.is(result.trainer!.steps, result.trainer!.totalSteps);
   t.is(opened.length, result.envelopes);
@@ -65,6 +66,16 @@ test.serial('labels at the trainer: every captured envelope opens with the state
   t.true(report.ok, JSON.stringify(report).slice(0, 400));
   t.is(report.entries, result.ledgerEntries);
   for (const id of config.edges) t.true((report.actors[id] ?? 0) >= result.trainer!.totalSteps, JSON.stringify(report.actors));
+  // --out: the trained network in the inference side's format, loaded as the demo loads it with --model
+  const served = decodeQuantizedModel(readFileSync(join(dir, 'model', LENET_INT8_FILE)));
+  process.env.LAYERFLEET_MODEL_DIR = join(dir, 'model');
+  try {
+    t.deepEqual(loadLenetInt8().layers.map((l) => l.weights), served.layers.map((l) => l.weights));
+  } finally {
+    delete process.env.LAYERFLEET_MODEL_DIR;
+  }
+  const digit = loadMnistSplit(1).heldOut[0]!;
+  t.is(runModelInt8(served, quantizeInput(served, digit.image)).length, 10);
 });
 
 test.serial('labels at the edge (U-shaped): neither digits nor labels cross the broker', async (t) => {
