@@ -25,6 +25,8 @@ export interface SplitConfig {
   nonIid: boolean;
   /** Longest the trainer waits for the edges in any phase of a step before going on without the missing ones. */
   waitMs: number;
+  /** An edge that hears nothing from the trainer this long joins again (a lost message); default 15 s or three waits, the longer. */
+  silenceMs?: number;
   /** Held-out evaluation every this many steps (and at each epoch's end). */
   evalEvery: number;
   /** Held-out digits per evaluation point (the final one uses all 2000). */

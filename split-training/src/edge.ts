@@ -85,11 +85,11 @@ export class EdgeWorker {
 
   /**
    * Called every so often: joins until welcomed, and joins again when the trainer has been silent
-   * for three of its waits (a lost message must not leave the edge waiting for ever).
+   * for `silenceMs` (a lost message must not leave the edge waiting for ever).
    */
   tick(now = Date.now()): void {
     if (this.stopped) return;
-    if (this.welcomed && now - this.lastHeard > 3 * this.config.waitMs) {
+    if (this.welcomed && now - this.lastHeard > (this.config.silenceMs ?? Math.max(15_000, 3 * this.config.waitMs))) {
       this.welcomed = false;
       this.rejections.count('trainer-silent', `${this.id}: nothing from the trainer for ${now - this.lastHeard} ms; joining again`);
     }

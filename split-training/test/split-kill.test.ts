@@ -15,6 +15,8 @@ test('an edge killed mid-epoch: training goes on, its skipped steps are reported
   const result = await runSplitTraining({
     config, command: [process.execPath, PARTY_MAIN], stateDir: join(dir, 'state'), central: false, timeoutMs: 150_000,
     kill: [{ edge: 'edge-2', atStep: 2, backAtStep: 6 }],
+    // edge-1 a little slow (its messages leave 60 ms late): the run lasts long enough for edge-2's restart to join it
+    slow: { 'edge-1': 60 },
   });
   const r = result.trainer;
   t.truthy(r, JSON.stringify(result.deaths));
