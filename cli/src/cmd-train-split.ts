@@ -189,7 +189,7 @@ function printSummary(s: Record<string, unknown>): void {
 export function convergenceSvg(r: RunResult): string {
   const split = r.trainer?.curve ?? [];
   const central = r.central?.curve ?? [];
-  const name = `split, ${r.config.edges} edges${r.config.labelsAt === 'edge' ? ' (U-shaped)' : ''}`;
+  const name = `split, ${r.config.edges.length} edges${r.config.labelsAt === 'edge' ? ' (U-shaped)' : ''}`;
   const loss = lineChart({
     title: 'Training loss (mean over the steps since the last point)', xLabel: 'step', yLabel: 'softmax cross-entropy',
     series: [{ name, points: split.filter((p) => Number.isFinite(p.loss)).map((p) => [p.step, p.loss]) }, { name: 'centralized', points: central.map((p) => [p.step, p.loss]) }],
