@@ -350,7 +350,8 @@ export class TrainerCore {
   private finishFronts(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     if (this.phase !== 'fronts') return;
-    const got = [...this.receivedFronts].map((id) => this.edges.get(id)!);
+    // in the run's edge order, not arrival order: the same sums in the same order every run
+    const got = this.config.edges.filter((id) => this.receivedFronts.has(id)).map((id) => this.edges.get(id)!);
     // fronts are averaged whenever they are collected (every frontSync steps, and at evaluation points)
     const sync = this.config.frontSync > 0;
     if (sync && got.length > 0) {
