@@ -35,12 +35,16 @@ export const spec: CommandSpec = {
     json: { type: 'boolean', description: 'the last line of stdout is the summary as one JSON object' },
     verbose: { type: 'boolean', description: "the processes' own log lines too" },
     'http-port': { type: 'number', unit: 'TCP port (0: any free one)', description: "serve the live dashboard and /metrics from the gateway; the URL is printed as soon as it serves" },
+    model: { type: 'string', value: 'DIR', description: 'serve the LeNet-5 in DIR (lenet5.int8.cbor, as train-split --out writes it) instead of the committed weights' },
   },
 };
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseCommandFlags(argv, spec);
   if (!flags) return 0;
+  // every process of the fleet inherits it; models/src/weights.ts reads it
+  const modelDir = stringFlag(flags, 'model');
+  if (modelDir !== undefined) process.env.LAYERFLEET_MODEL_DIR = resolve(modelDir);
   const inferences = requiredNumber(flags, 'inferences');
   const strategy = requiredString(flags, 'strategy');
   const policyFlag = stringFlag(flags, 'policy');

@@ -5,6 +5,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   agent: { summary: 'run a device agent (worker or source); --ca FILE to verify an mqtts:// or wss:// broker', load: () => import('./cmd-agent.js') },
   plan: { summary: 'place one request given as a JSON instance (DESIGN.md)', load: () => import('./cmd-plan.js') },
   sim: { summary: "simulate the paper's scenario: fleet, Poisson requests, churn, a strategy", load: () => import('./cmd-sim.js') },
+  'train-split': { summary: 'split training: fronts on edge processes (their digits stay there), back layers at a trainer, activations/gradients in COSE envelopes', load: () => import('./cmd-train-split.js') },
   'train-rl': { summary: 'train the rl-pdnn policy in the simulator (Table 1 hyper-parameters)', load: () => import('./cmd-train-rl.js') },
   reproduce: { summary: 'run the rl-pdnn experiments; write docs/reproduction.md and SVG charts (--quick for CI)', load: () => import('./cmd-reproduce.js') },
   board: { summary: 'boards alone: emulate (host|qemu), info --port, build the firmware', load: () => import('./cmd-board.js') },
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number | void> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log('usage: layerfleet <command> [flags]\n');
-    for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(10)} ${c.summary}`);
+    for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(12)} ${c.summary}`);
     console.log('\nlayerfleet <command> --help: what a command does and every flag it takes, with defaults and units');
     return name ? 0 : 1;
   }

@@ -7,5 +7,8 @@ export { ensureCertificates, serverNames, TLS_DIR, type FleetCertificates } from
 export type { ListenerOptions } from './transport/listener-options.js';
 export type { BrokerUrls } from './broker.js';
 export * from './stream-rate.js';
-// the broker on its own, for a benchmark of it with the gateway's access hooks (cli bench e2e)
-export { startBroker, type Broker, type BrokerOptions, type Authenticator } from './broker.js';
+// The broker (auth + ACL hooks) and envelope capture on their own: a benchmark of the broker with the gateway's
+// access hooks (cli bench e2e), and other systems on the same fleet (split-training/).
+export { startBroker, type Authenticator, type Broker, type BrokerOptions } from './broker.js';
+export type { ClientRole, Routes } from './broker-acl.js';
+export { Capture } from './capture.js';

@@ -50,3 +50,10 @@ export { LENET_CALIBRATION_IMAGES, LENET_MIN_INT8_ACCURACY, LENET_RECIPE, LENET_
 
 export { benchKernels, formatBenchTable, type BenchOptions, type Int8Peer, type KernelBenchRow } from './bench-kernels.js';
 export { randomQuantizedModel } from './random-model.js';
+// The per-sample trainable layers, loss and optimiser, for training a network cut in pieces (split-training/).
+export { ConvTrainLayer } from './train/conv-layer.js';
+export { DenseTrainLayer } from './train/dense-layer.js';
+export { softmaxCrossEntropy } from './train/softmax-xent.js';
+export { Adam, type AdamOptions } from './train/adam.js';
+export { randomShift } from './train/augment.js';
+export { quantizeLayer } from './quantize.js';

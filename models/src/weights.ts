@@ -1,5 +1,6 @@
 // The committed LeNet-5 weights, found relative to this module: dist/src/ → models/weights/.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FloatModel } from './float/model.js';
 import type { QuantizedModel } from './quantize.js';
@@ -28,10 +29,20 @@ function read(path: string): Uint8Array {
   }
 }
 
+/**
+ * Where the served LeNet-5 comes from: the directory in LAYERFLEET_MODEL_DIR when set (`npm start
+ * -- --model DIR` sets it for the whole fleet; `train-split --out DIR` writes one), else the
+ * committed weights. Golden vectors always belong to the committed weights.
+ */
+function servedWeightsPath(file: string): string {
+  const dir = process.env.LAYERFLEET_MODEL_DIR;
+  return dir ? join(dir, file) : weightsPath(file);
+}
+
 export function loadLenetInt8(): QuantizedModel {
-  return decodeQuantizedModel(read(weightsPath(LENET_INT8_FILE)));
+  return decodeQuantizedModel(read(servedWeightsPath(LENET_INT8_FILE)));
 }
 
 export function loadLenetFloat(): FloatModel {
-  return decodeFloatModel(read(weightsPath(LENET_FLOAT_FILE)));
+  return decodeFloatModel(read(servedWeightsPath(LENET_FLOAT_FILE)));
 }

@@ -21,7 +21,7 @@ import { assertDeviceId } from './topics.js';
 /** What a claim's data may hold: null, booleans, numbers, strings, bytes, arrays and string-keyed maps. */
 export type LedgerData = Record<string, unknown>;
 
-export const ACTIONS = ['enrol', 'revoke', 'rotate', 'placement', 'weights', 'layer', 'result', 'note'] as const;
+export const ACTIONS = ['enrol', 'revoke', 'rotate', 'placement', 'weights', 'layer', 'result', 'note', 'train'] as const;
 export type LedgerAction = (typeof ACTIONS)[number];
 
 export type LedgerErrorCode = 'malformed' | 'corrupt' | 'rejected' | 'closed' | 'not-a-ledger';
