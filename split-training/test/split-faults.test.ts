@@ -71,7 +71,8 @@ test('malformed bytes, non-finite values and unknown types are refused by the de
 });
 
 test('a silent edge holds the others up by one bounded wait, its batches are skipped and counted; back, it rejoins', async (t) => {
-  const h = harness({ samplesPerEdge: 400, waitMs: 100, silenceMs: 300 });
+  // enough steps that edge-2's silence timer fires, and it rejoins, before the run is over (on a loaded machine too)
+  const h = harness({ samplesPerEdge: 1600, waitMs: 100, silenceMs: 300 });
   for (const e of h.edges.values()) e.join();
   // edge-2 goes silent from its second batch on, and comes back (joins again) later
   let seen = 0;
