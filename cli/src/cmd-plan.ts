@@ -28,7 +28,7 @@ export const spec: CommandSpec = {
     model: { type: 'string', value: 'NAME', default: 'lenet', description: 'with --gateway: the model (lenet5, cifarCnn, vgg16; aliases lenet, cifar, vgg)' },
     source: { type: 'string', value: 'ID', defaultNote: 'the one source online', description: 'with --gateway: the requesting device' },
     rate: { type: 'number', unit: 'requests/s', defaultNote: "the gateway's planned rate for the stream, else 1", description: 'with --gateway: the request rate' },
-    privacy: { type: 'string', value: 'none|two-hidden|half', default: 'none', description: "with --gateway: the privacy level (the gateway's own is not in its telemetry)" },
+    privacy: { type: 'string', value: 'none|two-hidden|half', description: "with --gateway: the privacy level to plan under (default: the gateway's own, from its telemetry)" },
     'with-load': { type: 'boolean', description: 'with --gateway: subtract the MAC/s each device uses now (its own streams included)' },
     wait: { type: 'number', default: DEFAULT_READ_WAIT_MS, unit: 'ms', description: "with --gateway: how long to wait for the gateway's telemetry" },
   },
@@ -46,12 +46,14 @@ export async function run(argv: string[]): Promise<number> {
     try { json = JSON.parse(await readFile(file, 'utf8')); } catch (err) { throw new Error(`plan: cannot read ${file}: ${(err as Error).message}`); }
     inst = normalizeInstance(json);
   } else {
-    const level = requiredString(flags, 'privacy');
-    const privacy = PRIVACY_LEVELS[level];
-    if (!privacy) throw new Error(`--privacy: expected none, two-hidden or half, got ${level}`);
+    const given = stringFlag(flags, 'privacy');
+    if (given !== undefined && !PRIVACY_LEVELS[given]) throw new Error(`--privacy: expected none, two-hidden or half, got ${given}`);
     const { readFleet } = await import('./read-fleet.js');
     const { dashboardLogin } = await import('./dashboard-login.js');
     const view = await readFleet(gateway!, await dashboardLogin(flags), numberFlag(flags, 'wait') ?? DEFAULT_READ_WAIT_MS);
+    const level = given ?? view.gateway?.privacy;
+    const privacy = level === undefined ? undefined : PRIVACY_LEVELS[level];
+    if (!privacy) throw new Error(`plan: the gateway's privacy level is ${level === undefined ? 'not in its telemetry yet' : `${JSON.stringify(level)}, not a named one`}; give --privacy none|two-hidden|half`);
     const source = stringFlag(flags, 'source');
     const rate = numberFlag(flags, 'rate');
     const live = liveInstance(view, { model: requiredString(flags, 'model'), privacy, withLoad: flags['with-load'] === true, ...(source === undefined ? {} : { source }), ...(rate === undefined ? {} : { rate }) });

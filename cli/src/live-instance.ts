@@ -3,8 +3,9 @@
  * --model M`: the online devices as their telemetry reports them (budget, memory, link, trust
  * from the gateway's fleet topic), the model's layer costs from the zoo, the source and rate
  * given or found (the one online source; the gateway's planned rate for that stream).
- * What telemetry does not carry is stated: nothing exposed yet (eq. 6 as for newcomers), and
- * load 0 unless `withLoad` subtracts each device's MAC/s in use now.
+ * Each device's exposure is the gateway's (its fleet topic: the layers it has been sent, per
+ * model), so eq. 6 rules as the gateway would; load is 0 unless `withLoad` subtracts each
+ * device's MAC/s in use now.
  */
 import type { FleetView } from '@layerfleet/dashboard';
 import { layerCosts, zoo } from '@layerfleet/models';
@@ -29,7 +30,7 @@ export function liveInstance(view: FleetView, opts: LiveInstanceOptions): { inst
     }
     devices.push({
       id: d.id, trusted: d.trusted ?? false, macsPerSecond: d.budget, loadMacsPerSecond: opts.withLoad ? Math.min(d.used ?? 0, d.budget) : 0,
-      memoryBytes: d.memoryBytes, rateBitsPerSecond: d.linkBitsPerSecond, loadBitsPerSecond: 0, exposed: [],
+      memoryBytes: d.memoryBytes, rateBitsPerSecond: d.linkBitsPerSecond, loadBitsPerSecond: 0, exposed: [...(d.exposed?.[graph.name] ?? [])],
     });
   }
   if (!devices.some((d) => d.id === source)) throw new Error(`the source ${source} has no budget, memory or link in the telemetry yet; try again in a second`);

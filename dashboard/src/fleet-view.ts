@@ -40,6 +40,8 @@ export interface DeviceView {
   linkBitsPerSecond?: number;
   layersHeld?: number;
   trusted?: boolean;
+  /** per model, the layers (1-based, as eq. 6 counts them) the gateway has sent this device: its exposure */
+  exposed?: Record<string, number[]>;
   /** for a board: the serial line's counters (bits/s, retries, timeouts, bytes), as its host reports them */
   line?: Record<string, unknown>;
   /** hops it computed in the gateway's last minute and their median ms (the gateway's fleet topic) */
@@ -71,6 +73,8 @@ export interface GatewayView {
   completed?: number;
   failed?: number;
   strategy?: string;
+  /** the gateway's privacy level by name (none, two-hidden, half), when it runs one of the named ones */
+  privacy?: string;
   rejections: Record<string, number>;
   /** per stream `source/model`: requests/s declared, measured over the gateway's window, and planned at */
   streams: Record<string, { declared?: number; measured?: number; planned?: number }>;
@@ -286,8 +290,9 @@ export class FleetView {
         if (this.streams.has(key) || this.streams.size < MAX_STREAMS) this.streams.set(key, { source: r['source'], model: r['model'], placement: r['assignment'] as string[], ts });
       }
     }
-    const strategy = str(b['strategy']), boot = str(b['bootId']);
+    const strategy = str(b['strategy']), boot = str(b['bootId']), privacy = str(b['privacy']);
     if (strategy !== undefined) g.strategy = strategy;
+    if (privacy !== undefined) g.privacy = privacy;
     if (boot !== undefined) g.bootId = boot;
     this.gateway = g;
     return true;
@@ -311,6 +316,13 @@ export class FleetView {
       const link = num(v['rateBitsPerSecond']);
       if (link !== undefined) d.linkBitsPerSecond = link;
       if (typeof v['trusted'] === 'boolean') d.trusted = v['trusted'];
+      if (isObject(v['exposed'])) {
+        const exposed: Record<string, number[]> = {};
+        for (const [model, layers] of Object.entries(v['exposed']).slice(0, 64)) {
+          if (Array.isArray(layers) && layers.length <= 1024 && layers.every((l) => Number.isSafeInteger(l) && (l as number) >= 0)) exposed[model] = layers as number[];
+        }
+        d.exposed = exposed;
+      }
       const hops = num(v['hops']), p50 = num(v['hopP50Ms']);
       if (hops !== undefined) d.hops = hops;
       if (p50 === undefined) delete d.hopP50Ms; else d.hopP50Ms = p50;

@@ -2,7 +2,8 @@
  * The retained `lf/v1/telemetry/fleet` topic (docs/telemetry.md): what only the gateway knows and
  * a dashboard needs to draw the fleet — each device's class, link rate, memory and trust from its
  * signed hello, the placement each stream (source/model) is on now, and each device's hop
- * latency and hops computed over the last minute. Published once a second, so a dashboard (or
+ * latency and hops computed over the last minute, and the layers of each model each device has
+ * been sent (its exposure, which eq. 6 accumulates). Published once a second, so a dashboard (or
  * `layerfleet status`) that connects late finds it at once.
  */
 import { TOPIC_PREFIX } from '@layerfleet/protocol';
@@ -50,6 +51,7 @@ export class FleetTelemetry {
         class: deviceClass(d.id, d.caps.role), online: d.online, trusted: d.trusted, macsPerSecond: d.caps.macsPerSecond,
         memoryBytes: d.caps.memoryBytes, rateBitsPerSecond: d.caps.rateBitsPerSecond, queue: d.queue,
         hops: ms.length, ...(ms.length ? { hopP50Ms: ms[Math.floor((ms.length - 1) / 2)], hopMaxMs: ms[ms.length - 1] } : {}),
+        exposed: Object.fromEntries([...d.exposed].map(([model, layers]) => [model, [...layers].sort((a, b) => a - b)])),
       };
     }
     return { devices, routes: Object.fromEntries(this.routes), windowMs: FLEET_WINDOW_MS };

@@ -160,6 +160,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const streamRates = new StreamRates();
   const listeners: Array<(o: Outcome) => void> = [];
   const privacy = typeof opts.privacy === 'string' ? PRIVACY_LEVELS[opts.privacy]! : opts.privacy ?? PRIVACY_LEVELS.none!;
+  // by name in the stats telemetry, so `plan --explain --gateway` plans under the gateway's own level
+  const privacyName = Object.entries(PRIVACY_LEVELS).find(([, p]) => p === privacy)?.[0] ?? 'custom';
 
   const send = (to: string, message: Message) => {
     if (message.t === 'route' && message.layers.length > 0) {
@@ -343,7 +345,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const publishRetained = () => {
     telemetry.publish(LEDGER_TOPIC, ledgerTelemetry(ledger.head()), true);
     telemetry.publish(topics.gatewayStats, {
-      devicesOnline: registry.online().length, streamCount: streams.streamCount, waiting: streams.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(), routes: streams.snapshot(),
+      devicesOnline: registry.online().length, privacy: privacyName, streamCount: streams.streamCount, waiting: streams.waiting, ...stats, rejections: rejections.toJSON(), streams: streamRates.snapshot(), routes: streams.snapshot(),
     }, true);
   };
   const fleetTelemetry = new FleetTelemetry(registry);

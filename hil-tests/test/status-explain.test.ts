@@ -80,6 +80,9 @@ test('status and plan --explain --gateway read the live fleet as the dashboard a
   t.like(devices.find((d) => d.id === 'w1'), { state: 'online', class: 'worker', budget: 5e6 });
   t.like(devices.find((d) => d.id === 'cam'), { class: 'source' });
   t.deepEqual((json.routes as Array<{ placement: string[] }>)[0]!.placement, ['cam', 'w1', 'w1', 'w1', 'cam']);
+  // the gateway's exposure of each device, which the live explain plans with (eq. 6 accumulates)
+  t.deepEqual((devices.find((d) => d.id === 'w1') as unknown as { exposed: Record<string, number[]> }).exposed, { lenet5: [2, 3, 4] });
+  t.is((json.gateway as { privacy?: string }).privacy, 'none', "the gateway's privacy level, by name");
 
   const plan = await runCli(['plan', '--explain', '--json', ...login, '--model', 'lenet'], 60_000);
   t.is(plan.code, 0, plan.stderr);
