@@ -7,3 +7,4 @@ export { until } from '@layerfleet/test-support';
 export * from './enrolled-agents.js';
 export * from './watched-fleet.js';
 export * from './mosquitto.js';
+export * from './budgeted-fleet.js';

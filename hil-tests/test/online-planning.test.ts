@@ -3,46 +3,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { loadOrCreateDeviceKeys, publicKeysOf, topics, type PublicDeviceKeys } from '@layerfleet/protocol';
+import { topics } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
-import { startGateway, GATEWAY_ID, type Gateway, type GatewayOptions, type Outcome } from '@layerfleet/gateway';
-import { Agent, runSource, type AgentOptions } from '@layerfleet/agent';
-import { runCli, lastJsonLine, until } from '../src/index.js';
+import { startGateway, type GatewayOptions } from '@layerfleet/gateway';
+import { runSource } from '@layerfleet/agent';
+import { runCli, lastJsonLine, until, budgetedFleet } from '../src/index.js';
 
 const model = loadLenetInt8();
 
-/**
- * A gateway on a real port with its outcomes recorded, and real agents that close with it. The
- * agents' MAC/s are fixed figures, so the budgets (not a loaded machine's self-benchmark) decide
- * what fits. LeNet-5's middle layers need 298 080 MACs per request: 2.98 MMAC/s at 10 requests/s.
- * A source offers just enough for its own first and last layers (1.18 MMAC/s at 10/s), so it
- * cannot stand in for a worker in another source's request.
- */
-async function fleet(t: ExecutionContext, opts: Omit<GatewayOptions, 'stateDir'> = {}) {
-  const state = await mkdtemp(join(tmpdir(), 'lf-online-'));
-  const gw: Gateway = await startGateway({ port: 0, stateDir: state, access: 'open', ...opts });
-  const gateway: PublicDeviceKeys = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
-  const outcomes: Outcome[] = [];
-  gw.onOutcome((o) => outcomes.push(o));
-  const agents: Agent[] = [];
-  t.teardown(async () => {
-    for (const a of agents) await a.close(200);
-    await gw.close();
-  });
-  const start = async (id: string, extra: Partial<AgentOptions> = {}) => {
-    const agent = await Agent.start({ id, brokerUrl: gw.url, stateDir: state, gateway, measuredMacsPerSecond: 1e9, memoryBytes: 5e8, heartbeatMs: 500, ...extra });
-    agents.push(agent);
-    return agent;
-  };
-  return {
-    gw, outcomes,
-    worker: (id: string, macsBudget: number) => start(id, { macsBudget }),
-    source: (id: string) => start(id, { role: 'source', requestRate: 10, macsBudget: 1.5e6 }),
-    online: (n: number) => until(() => gw.registry.online().length === n, `${n} devices online`),
-    /** the source has its answer before the gateway hears of it */
-    outcomesFor: (n: number) => until(() => outcomes.length >= n, `${n} outcomes at the gateway`),
-  };
-}
+/** The budgeted fleet of hil-tests/src/budgeted-fleet.ts, stopped with the test. */
+const fleet = (t: ExecutionContext, opts: Omit<GatewayOptions, 'stateDir'> = {}) => budgetedFleet((stop) => t.teardown(stop), opts);
 
 test('a request nothing can serve waits in the queue, and runs once a worker joins', async (t) => {
   const { gw, outcomes, worker, source, online, outcomesFor } = await fleet(t, { queueTimeoutMs: 60_000 });

@@ -5,45 +5,16 @@
  * outside a route version the gateway signed.
  */
 import test, { type ExecutionContext } from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadOrCreateDeviceKeys, publicKeysOf, type PublicDeviceKeys } from '@layerfleet/protocol';
 import { loadLenetInt8 } from '@layerfleet/models';
-import { startGateway, issueEnrolmentToken, DeviceStore, GATEWAY_ID, type Gateway, type GatewayOptions, type Outcome } from '@layerfleet/gateway';
-import { Agent, runSource, type AgentOptions, type SourceResult } from '@layerfleet/agent';
-import { until } from '../src/index.js';
+import { issueEnrolmentToken, DeviceStore, type GatewayOptions, type Outcome } from '@layerfleet/gateway';
+import { Agent, runSource, type SourceResult } from '@layerfleet/agent';
+import { until, budgetedFleet } from '../src/index.js';
 import { startEnrolledFleet } from '../src/attack/enrolled-fleet.js';
 
 const model = loadLenetInt8();
 
-/**
- * A gateway on a real port and real agents with fixed MAC/s figures, so budgets decide the
- * placement. LeNet-5's middle layers need 298 080 MACs per request: 2.98 MMAC/s at 10/s.
- */
-async function fleet(t: ExecutionContext, opts: Omit<GatewayOptions, 'stateDir'> = {}) {
-  const state = await mkdtemp(join(tmpdir(), 'lf-routes-'));
-  const gw: Gateway = await startGateway({ port: 0, stateDir: state, access: 'open', ...opts });
-  const gateway: PublicDeviceKeys = publicKeysOf(await loadOrCreateDeviceKeys(state, GATEWAY_ID));
-  const outcomes: Outcome[] = [];
-  gw.onOutcome((o) => outcomes.push(o));
-  const agents: Agent[] = [];
-  t.teardown(async () => {
-    for (const a of agents) await a.close(200);
-    await gw.close();
-  });
-  const start = async (id: string, extra: Partial<AgentOptions> = {}) => {
-    const agent = await Agent.start({ id, brokerUrl: gw.url, stateDir: state, gateway, measuredMacsPerSecond: 1e9, memoryBytes: 5e8, heartbeatMs: 500, ...extra });
-    agents.push(agent);
-    return agent;
-  };
-  return {
-    gw, outcomes,
-    worker: (id: string, macsBudget: number) => start(id, { macsBudget }),
-    source: (id: string) => start(id, { role: 'source', requestRate: 10, macsBudget: 1.5e6 }),
-    online: (n: number) => until(() => gw.registry.online().length === n, `${n} devices online`),
-  };
-}
+/** The budgeted fleet of hil-tests/src/budgeted-fleet.ts (fixed MAC/s figures: budgets decide), stopped with the test. */
+const fleet = (t: ExecutionContext, opts: Omit<GatewayOptions, 'stateDir'> = {}) => budgetedFleet((stop) => t.teardown(stop), opts);
 
 /** Every request answered, once, and each answer's outcome at the gateway completed. */
 async function noneLost(t: ExecutionContext, results: SourceResult[], outcomes: Outcome[], n: number) {
