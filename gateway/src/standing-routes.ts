@@ -136,6 +136,12 @@ const sameAssignment = (a: readonly string[], b: readonly string[]) => a.length 
 export class StandingRoutes {
   private readonly streams = new Map<string, Stream>();
   private readonly byRoute = new Map<string, Stream>();
+  /**
+   * The last version each source/model stream reached, kept after the stream ends: a source that
+   * leaves and comes back continues the numbering, so no version key (`route#n`) names two
+   * placements — hops and the broker's route table key on it.
+   */
+  private readonly lastVersion = new Map<string, number>();
   private readonly queue: RequestQueue<Stream>;
   private readonly setupTimeoutMs: number;
   private readonly maxSetupAttempts: number;
@@ -183,7 +189,7 @@ export class StandingRoutes {
     let s = this.streams.get(key);
     if (!s) {
       s = {
-        key, route: `${source.id}/${model.name}/${this.deps.bootId}`, source: source.id, model, declared: msg.rate, versions: 0, live: null, pending: null,
+        key, route: `${source.id}/${model.name}/${this.deps.bootId}`, source: source.id, model, declared: msg.rate, versions: this.lastVersion.get(key) ?? 0, live: null, pending: null,
         signed: new Map(), setupTimer: null, setupFailures: 0, broken: false, change: null, arrival: ++this.arrivals, lastHopFailure: -Infinity,
       };
       this.streams.set(key, s);
@@ -265,7 +271,7 @@ export class StandingRoutes {
    */
   deviceLost(id: string): void {
     for (const s of [...this.streams.values()]) {
-      if (s.source === id) { this.close(s); continue; }
+      if (s.source === id) { this.closeStream(s); continue; }
       const liveUses = s.live?.assignment.includes(id) ?? false;
       const pendingUses = s.pending?.assignment.includes(id) ?? false;
       if (liveUses) s.broken = true;
@@ -290,19 +296,21 @@ export class StandingRoutes {
     }
   }
 
-  close(s?: Stream): void {
-    if (s) {
-      this.clearSetup(s);
-      this.queue.remove(s.key);
-      for (const v of [s.live, s.pending]) if (v) this.event(s, 'retired', v);
-      this.streams.delete(s.key);
-      this.byRoute.delete(s.route);
-      return;
-    }
-    for (const stream of [...this.streams.values()]) this.close(stream);
+  close(): void {
+    for (const stream of [...this.streams.values()]) this.closeStream(stream);
     this.queue.clear();
     if (this.recheck) clearImmediate(this.recheck);
     this.recheck = null;
+  }
+
+  /** The stream ends: its versions are retired (the broker keeps their links for the grace period). */
+  private closeStream(s: Stream): void {
+    this.clearSetup(s);
+    this.queue.remove(s.key);
+    for (const v of [s.live, s.pending]) if (v) this.event(s, 'retired', v);
+    this.streams.delete(s.key);
+    this.byRoute.delete(s.route);
+    this.lastVersion.set(s.key, s.versions);
   }
 
   private streamOfSource(source: string, model: string | undefined): Stream | undefined {
@@ -396,7 +404,7 @@ export class StandingRoutes {
   /** The stream is given up on: the source fails what it holds, and asks again for new requests. */
   private drop(s: Stream, reason: string): void {
     this.deps.send(s.source, { t: 'unrouted', model: s.model.name, waiting: false, reason: wireReason(reason) });
-    this.close(s);
+    this.closeStream(s);
   }
 
   private issue(s: Stream, placement: Placement, rate: number): void {

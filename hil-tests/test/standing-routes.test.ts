@@ -157,3 +157,22 @@ test('no activation is accepted outside a route version the gateway signed, from
   t.is(w1.computedLayers, computed, 'w1 computed nothing for them');
   t.is(w2.computedLayers, 0);
 });
+
+test('a source that leaves and comes back continues its route versions: no version number names two placements', async (t) => {
+  const { gw, outcomes, worker, source, online } = await fleet(t);
+  const cam = await source('cam');
+  await worker('w1', 5e6);
+  await online(2);
+  await noneLost(t, await runSource(cam, { model, inferences: 5, concurrency: 2 }), outcomes, 5);
+  const before = Math.max(...outcomes.map((o) => o.version ?? 0));
+  // the source's connection drops: the gateway ends its stream; back, it asks again
+  (cam.client.stream as unknown as { destroy(): void }).destroy();
+  await until(() => !gw.registry.get('cam')!.online, 'the gateway to see cam leave');
+  await until(() => gw.registry.get('cam')!.online, 'cam to come back');
+  const again = await runSource(cam, { model, inferences: 5, concurrency: 2 });
+  t.deepEqual(again.filter((r) => r.error !== undefined).map((r) => r.error), [], 'no request failed after the return');
+  await until(() => outcomes.length >= 10, '10 outcomes at the gateway');
+  t.true(outcomes.every((o) => o.outcome === 'completed'));
+  const after = outcomes.slice(5).map((o) => o.version ?? 0);
+  t.true(after.every((v) => v > before), `versions after the return (${after.join(', ')}) follow on from ${before}`);
+});
